@@ -1,0 +1,64 @@
+//! HTTP only: a request becomes [`RequestParts`](crate::interaction::RequestParts) and an
+//! [`Interaction`](crate::interaction::Interaction); an [`Outcome`](crate::interaction::Outcome) becomes a
+//! response (status, `ETag`, `Location`, `Last-Modified`, format negotiation, `Prefer`).
+//! The error → status table is in [`error`].
+
+mod error;
+mod format;
+mod handler;
+mod render;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::any;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::{outcome_of, status_line, status_of};
+
+use crate::interaction::Context;
+
+/// HTTP settings of the app.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// The path the FHIR base is mounted at, e.g. `/fhir` (empty for the root).
+    pub base_path: String,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+}
+
+/// Shared state of the handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Interaction context.
+    pub ctx: Context,
+    /// HTTP settings.
+    pub config: Arc<ApiConfig>,
+}
+
+/// The whole HTTP application, built once; testable without a socket.
+pub fn app(ctx: Context, config: ApiConfig) -> Router {
+    let base = config.base_path.trim_end_matches('/').to_owned();
+    let state = AppState {
+        ctx,
+        config: Arc::new(config),
+    };
+    let router = if base.is_empty() {
+        Router::new()
+            .route("/{*rest}", any(handler::handle))
+            .route("/", any(handler::handle))
+    } else {
+        Router::new()
+            .route(&format!("{base}/{{*rest}}"), any(handler::handle))
+            .route(&base, any(handler::handle))
+    };
+    router
+        .fallback(handler::not_found)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(handler::make_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

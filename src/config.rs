@@ -1,0 +1,87 @@
+//! The only place that reads command-line flags and the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Carnet: an HL7 FHIR R4 server for the French Dossier Médical Partagé.
+#[derive(Debug, Parser)]
+#[command(name = "carnet", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the FHIR server.
+    Serve(ServeConfig),
+}
+
+/// `carnet serve` settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Public base URL of the FHIR endpoint (default `http://<listen>/fhir`).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Database URL: `sqlite://path` (default) or `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "CARNET_DATABASE_URL",
+        default_value = "sqlite://./carnet-data/carnet.db"
+    )]
+    pub database: String,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Load the demo record from this folder of Bundles when the database is empty.
+    #[arg(long)]
+    pub demo: Option<PathBuf>,
+}
+
+impl ServeConfig {
+    /// The public base URL, without trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}/fhir", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The path part of the base URL (`/fhir`), where the routes are mounted.
+    pub fn base_path(&self) -> String {
+        let url = self.base_url();
+        let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+        after_scheme
+            .find('/')
+            .map_or(String::new(), |i| after_scheme[i..].to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_listen_address() {
+        let cli = Cli::parse_from(["carnet", "serve"]);
+        let Command::Serve(c) = cli.command;
+        assert_eq!(c.base_url(), "http://127.0.0.1:8080/fhir");
+        assert_eq!(c.base_path(), "/fhir");
+        let cli = Cli::parse_from([
+            "carnet",
+            "serve",
+            "--base-url",
+            "https://dmp.example/api/fhir/",
+        ]);
+        let Command::Serve(c) = cli.command;
+        assert_eq!(c.base_path(), "/api/fhir");
+    }
+}

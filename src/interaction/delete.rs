@@ -1,0 +1,53 @@
+//! FHIR delete: https://hl7.org/fhir/R4/http.html#delete — a deletion is a new version without content;
+//! reads then answer 410. Deleting an already deleted resource changes nothing and answers 204; an unknown
+//! one answers 404. Conditional delete: https://hl7.org/fhir/R4/http.html#3.1.0.7.1 (single match only).
+
+use super::{Body, Context, Criteria, Outcome, Planned, conditional};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::{Id, Instant, ResourceType, VersionId};
+use crate::store::WriteOp;
+
+/// Plan `DELETE [type]/[id]`.
+pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> {
+    let current = ctx
+        .store
+        .current(ty.as_str(), id.as_str())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("{ty}/{id} is not known")))?;
+    if current.deleted {
+        return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
+    }
+    let at = Instant::now();
+    let version = current.version + 1;
+    let mut outcome = Outcome::new(204, Body::Empty);
+    outcome.version = Some(VersionId(version));
+    outcome.last_modified = Some(at);
+    Ok(Planned {
+        writes: vec![WriteOp {
+            res_type: ty.to_string(),
+            id: id.to_string(),
+            version,
+            last_updated: at,
+            method: "DELETE",
+            content: None,
+            tokens: Vec::new(),
+        }],
+        outcome,
+    })
+}
+
+/// Plan `DELETE [type]?criteria`: no match is 204, one match deletes it, more than one is 412.
+pub async fn plan_conditional(
+    ctx: &Context,
+    ty: &ResourceType,
+    criteria: &Criteria,
+) -> Result<Planned> {
+    match conditional::matches(ctx, ty, criteria).await?.as_slice() {
+        [] => Ok(Planned::read_only(Outcome::new(204, Body::Empty))),
+        [one] => plan(ctx, ty, one).await,
+        _ => Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            "the conditional delete matched more than one resource",
+        )),
+    }
+}

@@ -1,0 +1,277 @@
+//! FHIR interactions, one file each: https://hl7.org/fhir/R4/http.html
+//!
+//! [`execute`] is the single choke point every request and every Bundle entry goes through: it plans the
+//! interaction (reads happen, writes are computed but not applied), then commits the planned writes in one
+//! atomic store commit. Consent decisions and the audit trail hook in here, and nowhere else.
+
+mod batch;
+mod capabilities;
+mod conditional;
+mod create;
+mod delete;
+mod demo;
+mod history;
+mod index;
+mod patch;
+mod read;
+mod resource;
+mod route;
+mod transaction;
+mod update;
+mod vread;
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::{Id, Instant, Issue, ResourceType, VersionId};
+use crate::store::{Store, StoreError, WriteOp};
+
+pub use conditional::Criteria;
+pub use demo::load_demo;
+pub use history::{HistoryParams, HistoryScope};
+pub use patch::PatchBody;
+pub use route::{RequestParts, interaction as route, query_pairs};
+
+/// What every interaction needs: the store and the public base URL.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The database.
+    pub store: Store,
+    /// Public base URL without a trailing slash, e.g. `http://127.0.0.1:8080/fhir`.
+    pub base_url: String,
+}
+
+/// A FHIR interaction, parsed from HTTP or from a Bundle entry.
+#[derive(Debug, Clone)]
+pub enum Interaction {
+    /// `GET [type]/[id]`
+    Read { ty: ResourceType, id: Id },
+    /// `GET [type]/[id]/_history/[vid]`
+    VRead {
+        ty: ResourceType,
+        id: Id,
+        vid: VersionId,
+    },
+    /// `POST [type]`, optionally conditional on `If-None-Exist`.
+    Create {
+        ty: ResourceType,
+        body: Value,
+        if_none_exist: Option<Criteria>,
+    },
+    /// `PUT [type]/[id]`
+    Update {
+        ty: ResourceType,
+        id: Id,
+        body: Value,
+        if_match: Option<VersionId>,
+    },
+    /// `PUT [type]?criteria`
+    ConditionalUpdate {
+        ty: ResourceType,
+        criteria: Criteria,
+        body: Value,
+        if_match: Option<VersionId>,
+    },
+    /// `PATCH [type]/[id]`
+    Patch {
+        ty: ResourceType,
+        id: Id,
+        patch: PatchBody,
+        if_match: Option<VersionId>,
+    },
+    /// `PATCH [type]?criteria`
+    ConditionalPatch {
+        ty: ResourceType,
+        criteria: Criteria,
+        patch: PatchBody,
+        if_match: Option<VersionId>,
+    },
+    /// `DELETE [type]/[id]`
+    Delete { ty: ResourceType, id: Id },
+    /// `DELETE [type]?criteria`
+    ConditionalDelete {
+        ty: ResourceType,
+        criteria: Criteria,
+    },
+    /// `GET [base]/_history`, `GET [type]/_history`, `GET [type]/[id]/_history`
+    History {
+        scope: HistoryScope,
+        params: HistoryParams,
+    },
+    /// `GET [base]/metadata`
+    Capabilities,
+    /// `POST [base]` with a batch or transaction Bundle; `ret` applies to every entry.
+    Bundle { body: Value, ret: PreferReturn },
+}
+
+/// `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PreferReturn {
+    /// No body.
+    Minimal,
+    /// The resource (the default).
+    #[default]
+    Representation,
+    /// An OperationOutcome.
+    OperationOutcome,
+}
+
+/// The body of an [`Outcome`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// Stored JSON bytes, served as they are when no conversion is asked for.
+    Stored(Vec<u8>),
+    /// A JSON value built by the server.
+    Json(Value),
+}
+
+/// The result of an interaction, before HTTP encoding.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// HTTP status.
+    pub status: u16,
+    /// The resource (or Bundle, or OperationOutcome) answered.
+    pub body: Body,
+    /// `Location` (absolute URL with `_history/n`).
+    pub location: Option<String>,
+    /// The version answered, for `ETag`.
+    pub version: Option<VersionId>,
+    /// For `Last-Modified`.
+    pub last_modified: Option<Instant>,
+    /// Informational issues, answered as the body with `Prefer: return=OperationOutcome`.
+    pub issues: Vec<Issue>,
+    /// Whether `body` is a resource the client wrote (subject to `Prefer: return`).
+    pub is_write: bool,
+}
+
+impl Outcome {
+    /// An outcome with `status` and `body`, nothing else.
+    pub fn new(status: u16, body: Body) -> Self {
+        Self {
+            status,
+            body,
+            location: None,
+            version: None,
+            last_modified: None,
+            issues: Vec::new(),
+            is_write: false,
+        }
+    }
+}
+
+/// Writes to commit and the outcome to answer once they are durable.
+#[derive(Debug)]
+pub struct Planned {
+    /// The writes, applied atomically.
+    pub writes: Vec<WriteOp>,
+    /// What to answer after the commit.
+    pub outcome: Outcome,
+}
+
+impl Planned {
+    /// A plan without writes.
+    pub fn read_only(outcome: Outcome) -> Self {
+        Self {
+            writes: Vec::new(),
+            outcome,
+        }
+    }
+}
+
+const MAX_ATTEMPTS: usize = 5;
+
+/// Run one interaction to its outcome: plan, commit the writes atomically, answer.
+///
+/// A write that loses a race with a concurrent writer is planned again (unless the client pinned a version
+/// with `If-Match`, in which case it answers 412). Errors are categorised [`Error`]s.
+pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
+    if let Interaction::Bundle { body, ret } = interaction {
+        return Box::pin(batch::execute_bundle(ctx, body, *ret)).await;
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let planned = plan(ctx, interaction).await?;
+        if planned.writes.is_empty() {
+            return Ok(planned.outcome);
+        }
+        match ctx.store.commit(&planned.writes).await {
+            Ok(_) => return Ok(planned.outcome),
+            Err(StoreError::Conflict { .. }) if pins_version(interaction) => {
+                return Err(Error::new(
+                    ErrorKind::PreconditionFailed,
+                    "the resource was changed since the version given in If-Match",
+                ));
+            }
+            Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Plan one (non-Bundle) interaction: perform its reads, compute its writes.
+pub async fn plan(ctx: &Context, interaction: &Interaction) -> Result<Planned> {
+    use Interaction as I;
+    match interaction {
+        I::Read { ty, id } => read::plan(ctx, ty, id).await,
+        I::VRead { ty, id, vid } => vread::plan(ctx, ty, id, *vid).await,
+        I::Create {
+            ty,
+            body,
+            if_none_exist,
+        } => create::plan(ctx, ty, body, if_none_exist.as_ref(), None).await,
+        I::Update {
+            ty,
+            id,
+            body,
+            if_match,
+        } => update::plan(ctx, ty, id, body, *if_match).await,
+        I::ConditionalUpdate {
+            ty,
+            criteria,
+            body,
+            if_match,
+        } => update::plan_conditional(ctx, ty, criteria, body, *if_match).await,
+        I::Patch {
+            ty,
+            id,
+            patch,
+            if_match,
+        } => patch::plan(ctx, ty, id, patch, *if_match).await,
+        I::ConditionalPatch {
+            ty,
+            criteria,
+            patch,
+            if_match,
+        } => patch::plan_conditional(ctx, ty, criteria, patch, *if_match).await,
+        I::Delete { ty, id } => delete::plan(ctx, ty, id).await,
+        I::ConditionalDelete { ty, criteria } => delete::plan_conditional(ctx, ty, criteria).await,
+        I::History { scope, params } => history::plan(ctx, scope, params).await,
+        I::Capabilities => Ok(Planned::read_only(capabilities::outcome(ctx))),
+        I::Bundle { .. } => Err(Error::invalid(
+            "a Bundle cannot be nested in a Bundle entry",
+        )),
+    }
+}
+
+fn pins_version(interaction: &Interaction) -> bool {
+    use Interaction as I;
+    matches!(
+        interaction,
+        I::Update {
+            if_match: Some(_),
+            ..
+        } | I::ConditionalUpdate {
+            if_match: Some(_),
+            ..
+        } | I::Patch {
+            if_match: Some(_),
+            ..
+        } | I::ConditionalPatch {
+            if_match: Some(_),
+            ..
+        }
+    )
+}

@@ -1,0 +1,80 @@
+//! FHIR patch: https://hl7.org/fhir/R4/http.html#patch with JSON Patch (`application/json-patch+json`);
+//! conditional patch on criteria (one match required).
+
+use serde_json::{Value, json};
+
+use super::{Context, Criteria, Planned, conditional, read, resource, update};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::{Id, ResourceType, VersionId};
+use crate::patch::apply_json_patch;
+
+/// A patch document in one of the supported formats.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatchBody {
+    /// RFC 6902 operations.
+    Json(Value),
+}
+
+/// Plan `PATCH [type]/[id]`: apply the patch to the current version and write the result as the next one.
+pub async fn plan(
+    ctx: &Context,
+    ty: &ResourceType,
+    id: &Id,
+    patch: &PatchBody,
+    if_match: Option<VersionId>,
+) -> Result<Planned> {
+    let current = read::live(ctx, ty, id).await?;
+    if let Some(want) = if_match
+        && want.0 != current.version
+    {
+        return Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!(
+                "If-Match {} does not match the current version of {ty}/{id}",
+                want.etag()
+            ),
+        ));
+    }
+    let original = resource::parse_stored(&current)?;
+    let PatchBody::Json(ops) = patch;
+    let mut patched = apply_json_patch(&original, ops)
+        .map_err(|e| Error::new(ErrorKind::Unprocessable, e.message).at(e.at))?;
+    if patched.get("resourceType") != original.get("resourceType") {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "a patch cannot change resourceType",
+        ));
+    }
+    if patched.get("id") != original.get("id") {
+        return Err(Error::new(
+            ErrorKind::Unprocessable,
+            "a patch cannot change the id",
+        ));
+    }
+    patched["id"] = json!(id.as_str());
+    let mut planned = update::plan(ctx, ty, id, &patched, Some(VersionId(current.version))).await?;
+    for w in &mut planned.writes {
+        w.method = "PATCH";
+    }
+    Ok(planned)
+}
+
+/// Plan `PATCH [type]?criteria`: exactly one match is patched; none is 404, more is 412.
+pub async fn plan_conditional(
+    ctx: &Context,
+    ty: &ResourceType,
+    criteria: &Criteria,
+    patch: &PatchBody,
+    if_match: Option<VersionId>,
+) -> Result<Planned> {
+    match conditional::matches(ctx, ty, criteria).await?.as_slice() {
+        [] => Err(Error::not_found(
+            "the conditional patch matched no resource",
+        )),
+        [one] => plan(ctx, ty, one, patch, if_match).await,
+        _ => Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            "the conditional patch matched more than one resource",
+        )),
+    }
+}

@@ -1,0 +1,22 @@
+//! Carnet: an HL7 FHIR R4 (4.0.1) server for the French Dossier Médical Partagé.
+//!
+//! Module map (boundaries kept as strictly as crates: only `api` uses axum, only `store` uses sqlx):
+
+/// HTTP edge: request → interaction, outcome → response, the error → status table.
+pub mod api;
+/// Command-line flags and environment, read in one place.
+pub mod config;
+/// The crate error: categorised values without HTTP.
+pub mod error;
+/// Shared vocabulary: ids, instants, OperationOutcome and Bundle builders.
+pub mod fhir;
+/// One file per FHIR interaction; `execute` is the single choke point.
+pub mod interaction;
+/// R4 definitions needed at run time, generated from the official definitions.
+pub mod model;
+/// Patch formats (JSON Patch), pure.
+pub mod patch;
+/// Versioned storage on SQLite or PostgreSQL.
+pub mod store;
+
+pub use api::{ApiConfig, app};

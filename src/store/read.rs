@@ -1,0 +1,185 @@
+//! Reads: current version, a given version, history pages, token lookups.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Store, StoreError, StoredVersion};
+use crate::fhir::Instant;
+
+const VERSION_COLUMNS: &str =
+    "v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content";
+
+/// Which history to list: system (no type), type (no id) or instance; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    /// Restrict to one resource type.
+    pub res_type: Option<String>,
+    /// Restrict to one resource (needs `res_type`).
+    pub id: Option<String>,
+    /// Only versions with `lastUpdated >= since`.
+    pub since: Option<Instant>,
+    /// Only versions with `lastUpdated <= at_or_before` (for `_at`).
+    pub before: Option<Instant>,
+    /// Keyset cursor: only versions with `seq < before_seq`.
+    pub before_seq: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Error> {
+    Ok(StoredVersion {
+        seq: row.try_get(0)?,
+        res_type: row.try_get(1)?,
+        id: row.try_get(2)?,
+        version: row.try_get(3)?,
+        last_updated: Instant(row.try_get(4)?),
+        deleted: row.try_get::<i64, _>(5)? != 0,
+        method: row.try_get(6)?,
+        content: row.try_get(7)?,
+    })
+}
+
+impl Store {
+    /// The current version of `res_type/id` (possibly a deletion), or `None` if it never existed.
+    pub async fn current(
+        &self,
+        res_type: &str,
+        id: &str,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
+             WHERE r.res_type = $1 AND r.res_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(res_type)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(version_from_row).transpose()?)
+    }
+
+    /// Version `version` of `res_type/id`, or `None` if there is no such version.
+    pub async fn version(
+        &self,
+        res_type: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resource_versions v \
+             WHERE v.res_type = $1 AND v.res_id = $2 AND v.version = $3"
+        );
+        let row = sqlx::query(&sql)
+            .bind(res_type)
+            .bind(id)
+            .bind(version)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(version_from_row).transpose()?)
+    }
+
+    /// One page of history, newest first (by commit order).
+    pub async fn history(&self, q: &HistoryQuery) -> Result<Vec<StoredVersion>, StoreError> {
+        let (filter, binds) = history_filter(q);
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resource_versions v WHERE {filter} \
+             ORDER BY v.seq DESC LIMIT {}",
+            q.limit.clamp(0, 10_000)
+        );
+        let mut query = sqlx::query(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(s) => query.bind(s),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        Ok(rows
+            .iter()
+            .map(version_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// How many versions the history query matches, ignoring its cursor and limit.
+    pub async fn history_count(&self, q: &HistoryQuery) -> Result<i64, StoreError> {
+        let q = HistoryQuery {
+            before_seq: None,
+            ..q.clone()
+        };
+        let (filter, binds) = history_filter(&q);
+        let sql = format!("SELECT COUNT(*) FROM resource_versions v WHERE {filter}");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(s) => query.bind(s),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        Ok(query.fetch_one(&self.read).await?)
+    }
+
+    /// Ids of current, non-deleted `res_type` resources with a `param` token matching `system` (None = any,
+    /// `Some("")` = none) and `code` (None = any). At most `limit` ids.
+    pub async fn find_token(
+        &self,
+        res_type: &str,
+        param: &str,
+        system: Option<&str>,
+        code: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut sql = String::from(
+            "SELECT DISTINCT t.res_id FROM idx_token t JOIN resources r \
+             ON r.res_type = t.res_type AND r.res_id = t.res_id \
+             WHERE t.res_type = $1 AND t.param = $2 AND r.deleted = 0",
+        );
+        let mut binds: Vec<String> = vec![res_type.to_owned(), param.to_owned()];
+        if let Some(s) = system {
+            binds.push(s.to_owned());
+            sql.push_str(&format!(" AND t.system = ${}", binds.len()));
+        }
+        if let Some(c) = code {
+            binds.push(c.to_owned());
+            sql.push_str(&format!(" AND t.code = ${}", binds.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY t.res_id LIMIT {}",
+            limit.clamp(1, 10_000)
+        ));
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for b in binds {
+            query = query.bind(b);
+        }
+        Ok(query.fetch_all(&self.read).await?)
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn history_filter(q: &HistoryQuery) -> (String, Vec<Bind>) {
+    let mut clauses = vec!["1 = 1".to_owned()];
+    let mut binds = Vec::new();
+    let mut push = |clause: &str, b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        clauses.push(clause.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(t) = &q.res_type {
+        push("v.res_type = ?", Bind::Text(t.clone()), &mut binds);
+    }
+    if let Some(id) = &q.id {
+        push("v.res_id = ?", Bind::Text(id.clone()), &mut binds);
+    }
+    if let Some(s) = q.since {
+        push("v.last_updated >= ?", Bind::Int(s.0), &mut binds);
+    }
+    if let Some(b) = q.before {
+        push("v.last_updated <= ?", Bind::Int(b.0), &mut binds);
+    }
+    if let Some(s) = q.before_seq {
+        push("v.seq < ?", Bind::Int(s), &mut binds);
+    }
+    (clauses.join(" AND "), binds)
+}

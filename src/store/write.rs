@@ -1,0 +1,123 @@
+//! The one write path: an atomic commit of a list of [`WriteOp`]s.
+
+use sqlx::{Any, Transaction};
+
+use super::{Store, StoreError, WriteOp};
+
+impl Store {
+    /// Apply every op in one database transaction, returning each op's commit sequence number.
+    ///
+    /// Fails with [`StoreError::Conflict`] (and writes nothing) when a resource's current version is not
+    /// `op.version - 1`, or when a concurrent writer got there first. Dropping the future before completion
+    /// rolls everything back.
+    pub async fn commit(&self, ops: &[WriteOp]) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let mut seqs = Vec::with_capacity(ops.len());
+        for op in ops {
+            seqs.push(
+                self.apply(&mut tx, op)
+                    .await
+                    .map_err(|e| conflict_of(e, op))?,
+            );
+        }
+        tx.commit().await?;
+        Ok(seqs)
+    }
+
+    async fn apply(&self, tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<i64, StoreError> {
+        let current: Option<i64> = sqlx::query_scalar(self.dialect.current_for_update())
+            .bind(&op.res_type)
+            .bind(&op.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if current.unwrap_or(0) != op.version - 1 {
+            return Err(conflict(op));
+        }
+        let deleted = i64::from(op.content.is_none());
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO resource_versions \
+             (res_type, res_id, version, last_updated, deleted, method, content) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+        )
+        .bind(&op.res_type)
+        .bind(&op.id)
+        .bind(op.version)
+        .bind(op.last_updated.0)
+        .bind(deleted)
+        .bind(op.method)
+        .bind(op.content.clone())
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO resources (res_type, res_id, version, deleted, seq) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (res_type, res_id) DO UPDATE SET \
+             version = excluded.version, deleted = excluded.deleted, seq = excluded.seq",
+        )
+        .bind(&op.res_type)
+        .bind(&op.id)
+        .bind(op.version)
+        .bind(deleted)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+        self.replace_tokens(tx, op).await?;
+        Ok(seq)
+    }
+
+    async fn replace_tokens(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        op: &WriteOp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2")
+            .bind(&op.res_type)
+            .bind(&op.id)
+            .execute(&mut **tx)
+            .await?;
+        for chunk in op.tokens.chunks(100) {
+            let mut sql = String::from(
+                "INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 5;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for t in chunk {
+                q = q
+                    .bind(&op.res_type)
+                    .bind(&op.id)
+                    .bind(&t.param)
+                    .bind(&t.system)
+                    .bind(&t.code);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+fn conflict(op: &WriteOp) -> StoreError {
+    StoreError::Conflict {
+        res_type: op.res_type.clone(),
+        id: op.id.clone(),
+    }
+}
+
+/// A unique-key violation means a concurrent writer created the same version first.
+fn conflict_of(e: StoreError, op: &WriteOp) -> StoreError {
+    match &e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => conflict(op),
+        _ => e,
+    }
+}
