@@ -53,6 +53,7 @@ pub fn app(ctx: Context, config: ApiConfig) -> Router {
         Router::new()
             .route(&format!("{base}/{{*rest}}"), any(handler::handle))
             .route(&base, any(handler::handle))
+            .route(&format!("{base}/"), any(handler::handle))
     };
     router
         .fallback(handler::not_found)

@@ -180,7 +180,14 @@ impl Planned {
     }
 }
 
-const MAX_ATTEMPTS: usize = 5;
+/// How often a write that lost a race is planned again before answering 409.
+pub const MAX_ATTEMPTS: usize = 50;
+
+/// A short, growing pause before planning again after a lost race.
+pub async fn backoff(attempt: usize) {
+    let ms = u64::try_from(attempt.min(20)).unwrap_or(20);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
 
 /// Run one interaction to its outcome: plan, commit the writes atomically, answer.
 ///
@@ -205,7 +212,7 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
                     "the resource was changed since the version given in If-Match",
                 ));
             }
-            Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => {}
+            Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => backoff(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }

@@ -8,12 +8,13 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Value, json};
 
 use super::batch::{Entry, entry_interaction, response_entry};
-use super::{Context, Criteria, Planned, PreferReturn, conditional, create, execute, plan};
+use super::{
+    Context, Criteria, MAX_ATTEMPTS, Planned, PreferReturn, backoff, conditional, create, execute,
+    plan,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{BundleBuilder, Id, ResourceType};
 use crate::store::StoreError;
-
-const MAX_ATTEMPTS: usize = 5;
 
 /// Run a transaction, answering the `transaction-response` Bundle; any entry's failure is the Bundle's.
 pub async fn run(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Result<Value> {
@@ -21,39 +22,36 @@ pub async fn run(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Result<
     loop {
         attempt += 1;
         match attempt_once(ctx, entries, ret).await {
-            Err(e) if e.kind == ErrorKind::Conflict && attempt < MAX_ATTEMPTS => {}
+            Err(e) if e.kind == ErrorKind::Conflict && attempt < MAX_ATTEMPTS => {
+                backoff(attempt).await
+            }
             other => return other,
         }
     }
 }
 
 async fn attempt_once(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Result<Value> {
-    let targets = assign(ctx, entries).await?;
-    let mut entries = entries.to_vec();
-    rewrite_all(ctx, &mut entries, &targets.map).await?;
-    for e in entries.iter().filter(|e| matches!(e.method.as_str(), "GET" | "HEAD")) {
+    for e in entries
+        .iter()
+        .filter(|e| matches!(e.method.as_str(), "GET" | "HEAD"))
+    {
         entry_interaction(ctx, e).map_err(|err| name_entry(err, e))?;
     }
     let mut planned: Vec<Option<Planned>> = (0..entries.len()).map(|_| None).collect();
     let mut writes = Vec::new();
     let mut seen = BTreeSet::new();
-    for i in order(&entries) {
-        let p = plan_entry(ctx, &entries[i], &targets)
-            .await
-            .map_err(|e| name_entry(e, &entries[i]))?;
-        for w in &p.writes {
-            if !seen.insert((w.res_type.clone(), w.id.clone())) {
-                return Err(name_entry(
-                    Error::invalid(format!(
-                        "{}/{} is written twice in this transaction",
-                        w.res_type, w.id
-                    )),
-                    &entries[i],
-                ));
-            }
-        }
-        writes.extend(p.writes.iter().cloned());
-        planned[i] = Some(p);
+    let (deletes, others): (Vec<usize>, Vec<usize>) = order(entries)
+        .into_iter()
+        .partition(|i| entries[*i].method == "DELETE");
+    for i in deletes {
+        planned[i] = Some(plan_checked(ctx, &entries[i], None, &mut seen, &mut writes).await?);
+    }
+    let targets = assign(ctx, entries, &seen).await?;
+    let mut entries = entries.to_vec();
+    rewrite_all(ctx, &mut entries, &targets.map).await?;
+    for i in others {
+        planned[i] =
+            Some(plan_checked(ctx, &entries[i], Some(&targets), &mut seen, &mut writes).await?);
     }
     match ctx.store.commit(&writes).await {
         Ok(_) => {}
@@ -63,6 +61,30 @@ async fn attempt_once(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Re
         Err(e) => return Err(e.into()),
     }
     respond(ctx, &entries, planned, ret).await
+}
+
+/// Plan one entry, refusing a second write to a resource already written by this transaction.
+async fn plan_checked(
+    ctx: &Context,
+    e: &Entry,
+    targets: Option<&Targets>,
+    seen: &mut BTreeSet<(String, String)>,
+    writes: &mut Vec<crate::store::WriteOp>,
+) -> Result<Planned> {
+    let p = plan_entry(ctx, e, targets)
+        .await
+        .map_err(|err| name_entry(err, e))?;
+    for w in &p.writes {
+        if !seen.insert((w.res_type.clone(), w.id.clone())) {
+            let err = Error::invalid(format!(
+                "{}/{} is written twice in this transaction",
+                w.res_type, w.id
+            ));
+            return Err(name_entry(err, e));
+        }
+    }
+    writes.extend(p.writes.iter().cloned());
+    Ok(p)
 }
 
 async fn respond(
@@ -95,7 +117,11 @@ struct Targets {
     existing: BTreeSet<usize>,
 }
 
-async fn assign(ctx: &Context, entries: &[Entry]) -> Result<Targets> {
+async fn assign(
+    ctx: &Context,
+    entries: &[Entry],
+    deleted: &BTreeSet<(String, String)>,
+) -> Result<Targets> {
     let mut t = Targets {
         map: HashMap::new(),
         ids: HashMap::new(),
@@ -104,7 +130,7 @@ async fn assign(ctx: &Context, entries: &[Entry]) -> Result<Targets> {
     for e in entries {
         let (path, query) = e.url.split_once('?').unwrap_or((&e.url, ""));
         let target = match e.method.as_str() {
-            "POST" => Some(post_target(ctx, e, path, &mut t).await?),
+            "POST" => Some(post_target(ctx, e, path, deleted, &mut t).await?),
             "PUT" if !query.is_empty() => Some(cond_put_target(ctx, e, path, query).await?),
             "PUT" => path
                 .split_once('/')
@@ -127,11 +153,13 @@ async fn post_target(
     ctx: &Context,
     e: &Entry,
     path: &str,
+    deleted: &BTreeSet<(String, String)>,
     t: &mut Targets,
 ) -> Result<(String, String)> {
     let ty = ResourceType::parse(path).map_err(|err| name_entry(err, e))?;
     if let Some(q) = &e.if_none_exist {
-        let found = conditional::matches(ctx, &ty, &Criteria::parse(q)?).await?;
+        let mut found = conditional::matches(ctx, &ty, &Criteria::parse(q)?).await?;
+        found.retain(|id| !deleted.contains(&(ty.to_string(), id.to_string())));
         match found.as_slice() {
             [] => {}
             [one] => {
@@ -194,8 +222,11 @@ fn order(entries: &[Entry]) -> Vec<usize> {
     idx.into_iter().map(|(_, i)| i).collect()
 }
 
-async fn plan_entry(ctx: &Context, e: &Entry, t: &Targets) -> Result<Planned> {
+async fn plan_entry(ctx: &Context, e: &Entry, t: Option<&Targets>) -> Result<Planned> {
     let interaction = entry_interaction(ctx, e)?;
+    let Some(t) = t else {
+        return plan(ctx, &interaction).await;
+    };
     match (&interaction, t.ids.get(&e.index)) {
         (super::Interaction::Create { ty, body, .. }, Some(id)) => {
             if t.existing.contains(&e.index) {
@@ -221,7 +252,14 @@ async fn plan_entry(ctx: &Context, e: &Entry, t: &Targets) -> Result<Planned> {
 
 fn name_entry(e: Error, entry: &Entry) -> Error {
     let at = match &e.location {
-        Some(loc) => format!("Bundle.entry[{}].resource.{loc}", entry.index),
+        Some(loc) => {
+            // `Patient.id` inside the entry is `Bundle.entry[i].resource.id`.
+            let inner = match loc.split_once('.') {
+                Some((head, rest)) if head.starts_with(char::is_uppercase) => rest,
+                _ => loc.as_str(),
+            };
+            format!("Bundle.entry[{}].resource.{inner}", entry.index)
+        }
         None => format!("Bundle.entry[{}]", entry.index),
     };
     let message = format!(

@@ -1,0 +1,18 @@
+//! Black-box behaviour tests over the real app on a real database, driven over HTTP.
+//! SQLite by default; set `CARNET_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres` to run the same
+//! suite on PostgreSQL (each test gets a fresh database).
+
+mod batch;
+mod capabilities;
+mod common;
+mod conditional;
+mod create;
+mod delete;
+mod errors;
+mod history;
+mod patch;
+mod prefer;
+mod read;
+mod sdk_client;
+mod transaction;
+mod update;
