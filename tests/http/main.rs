@@ -8,6 +8,7 @@ mod common;
 mod conditional;
 mod create;
 mod delete;
+mod demo;
 mod errors;
 mod history;
 mod patch;
