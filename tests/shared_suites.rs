@@ -17,7 +17,8 @@ fn official_json_patch_cases_pass() {
         eprintln!("CARNET_SHARED_DIR not set: JSON Patch cases skipped");
         return;
     };
-    let text = std::fs::read(dir.join("fhir/patch-tests/json-patch-tests.json")).expect("json-patch-tests.json");
+    let text = std::fs::read(dir.join("fhir/patch-tests/json-patch-tests.json"))
+        .expect("json-patch-tests.json");
     let cases: Vec<Value> = serde_json::from_slice(&text).expect("cases");
     let mut failed = Vec::new();
     for case in &cases {
@@ -31,6 +32,10 @@ fn official_json_patch_cases_pass() {
             failed.push(case["comment"].as_str().unwrap_or("?").to_owned());
         }
     }
-    println!("JSON Patch (RFC 6902) official cases: {} passed, {} failed", cases.len() - failed.len(), failed.len());
+    println!(
+        "JSON Patch (RFC 6902) official cases: {} passed, {} failed",
+        cases.len() - failed.len(),
+        failed.len()
+    );
     assert!(failed.is_empty(), "failed: {failed:?}");
 }

@@ -15,7 +15,10 @@ async fn the_demo_record_loads_with_resolved_references_and_reloads_idempotently
         assert_eq!(r.status(), 200);
     }
     let h = json(s.get("Patient/_history").await).await;
-    assert_eq!(h["total"], 4, "two patients, each created then updated in place");
+    assert_eq!(
+        h["total"], 4,
+        "two patients, each created then updated in place"
+    );
     let docs = json(s.get("DocumentReference/_history?_count=1").await).await;
     let doc = &docs["entry"][0]["resource"];
     let subject = doc["subject"]["reference"].as_str().unwrap();
