@@ -19,6 +19,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the FHIR server.
     Serve(ServeConfig),
+    /// Regenerate the committed R4 tables (`src/model/tables`) from the official definitions.
+    GenerateModel {
+        /// Folder with profiles-resources.json.gz, profiles-types.json, search-parameters.json, valuesets.json.gz.
+        #[arg(long)]
+        definitions: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "src/model/tables")]
+        out: PathBuf,
+    },
 }
 
 /// `carnet serve` settings.
@@ -72,7 +81,9 @@ mod tests {
     #[test]
     fn defaults_follow_the_listen_address() {
         let cli = Cli::parse_from(["carnet", "serve"]);
-        let Command::Serve(c) = cli.command;
+        let Command::Serve(c) = cli.command else {
+            panic!("serve")
+        };
         assert_eq!(c.base_url(), "http://127.0.0.1:8080/fhir");
         assert_eq!(c.base_path(), "/fhir");
         let cli = Cli::parse_from([
@@ -81,7 +92,9 @@ mod tests {
             "--base-url",
             "https://dmp.example/api/fhir/",
         ]);
-        let Command::Serve(c) = cli.command;
+        let Command::Serve(c) = cli.command else {
+            panic!("serve")
+        };
         assert_eq!(c.base_path(), "/api/fhir");
     }
 }

@@ -18,5 +18,7 @@ pub mod model;
 pub mod patch;
 /// Versioned storage on SQLite or PostgreSQL.
 pub mod store;
+/// FHIR XML ⇄ JSON, pure, driven by the model.
+pub mod xml;
 
 pub use api::{ApiConfig, app};

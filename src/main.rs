@@ -19,6 +19,9 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(config) => serve(config).await,
+        Command::GenerateModel { definitions, out } => {
+            carnet::model::generate::generate(&definitions, &out)
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

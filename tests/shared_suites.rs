@@ -39,3 +39,74 @@ fn official_json_patch_cases_pass() {
     );
     assert!(failed.is_empty(), "failed: {failed:?}");
 }
+
+fn json_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    files
+}
+
+/// JSON → XML → JSON over every file of `sub`; returns the names that did not come back equal.
+fn round_trip_dir(dir: &std::path::Path) -> (usize, Vec<String>) {
+    let files = json_files(dir);
+    let mut failed = Vec::new();
+    for file in &files {
+        let original: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let ok = carnet::xml::json_to_xml(&original, false)
+            .ok()
+            .and_then(|x| carnet::xml::xml_to_json(x.as_bytes()).ok())
+            .is_some_and(|back| back == original);
+        if !ok {
+            failed.push(file.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    (files.len(), failed)
+}
+
+#[test]
+fn every_r4_and_fr_core_example_survives_json_xml_json() {
+    let Some(dir) = shared() else {
+        eprintln!("CARNET_SHARED_DIR not set: XML round trips skipped");
+        return;
+    };
+    for sub in ["fhir/r4/examples", "fhir/fr/fr-core/2.2.0/example"] {
+        let (total, failed) = round_trip_dir(&dir.join(sub));
+        println!(
+            "XML round trip {sub}: {} passed, {} failed",
+            total - failed.len(),
+            failed.len()
+        );
+        assert!(total > 0, "{sub} has no examples");
+        assert!(failed.is_empty(), "{sub}: {failed:?}");
+    }
+}
+
+#[test]
+fn the_committed_model_tables_are_what_the_generator_writes() {
+    let Some(dir) = shared() else {
+        eprintln!("CARNET_SHARED_DIR not set: generator check skipped");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    carnet::model::generate::generate(&dir.join("fhir/r4"), out.path()).unwrap();
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/tables");
+    let mut names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    for name in &names {
+        let fresh = std::fs::read(out.path().join(name)).unwrap();
+        let kept = std::fs::read(committed.join(name)).unwrap_or_default();
+        assert!(
+            fresh == kept,
+            "src/model/tables/{} is stale: run carnet generate-model",
+            name.to_string_lossy()
+        );
+    }
+    println!("model tables: {} files up to date", names.len());
+}

@@ -132,11 +132,18 @@ fn parse_json(body: &[u8]) -> Result<Value> {
     })
 }
 
-fn parse_xml(_body: &[u8]) -> Result<Value> {
-    Err(Error::new(
-        ErrorKind::UnsupportedMedia,
-        "FHIR XML is not available yet",
-    ))
+fn parse_xml(body: &[u8]) -> Result<Value> {
+    crate::xml::xml_to_json(body).map_err(|e| {
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+            _ => String::new(),
+        };
+        let err = Error::invalid(format!("malformed FHIR XML{at}: {}", e.message));
+        match e.location {
+            Some(loc) => err.at(loc),
+            None => err,
+        }
+    })
 }
 
 /// Serialise a JSON body in the negotiated format.
@@ -144,10 +151,9 @@ pub fn write_body(value: &Value, n: &Negotiated) -> Result<Vec<u8>> {
     match n.format {
         Format::Json if n.pretty => serde_json::to_vec_pretty(value).map_err(Error::internal),
         Format::Json => serde_json::to_vec(value).map_err(Error::internal),
-        Format::Xml => Err(Error::new(
-            ErrorKind::NotSupported,
-            "FHIR XML is not available yet",
-        )),
+        Format::Xml => crate::xml::json_to_xml(value, n.pretty)
+            .map(String::into_bytes)
+            .map_err(|e| Error::internal(format!("cannot write XML: {e}"))),
     }
 }
 

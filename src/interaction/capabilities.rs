@@ -7,7 +7,12 @@ use super::{Body, Context, Outcome};
 use crate::fhir::Instant;
 
 /// The formats the server reads and writes.
-pub const FORMATS: &[&str] = &["json", "application/fhir+json"];
+pub const FORMATS: &[&str] = &[
+    "json",
+    "xml",
+    "application/fhir+json",
+    "application/fhir+xml",
+];
 
 const TYPE_INTERACTIONS: &[&str] = &[
     "read",
@@ -56,7 +61,7 @@ fn resource_entry(ty: &str) -> Value {
         .collect();
     let mut params = vec![json!({"name": "_id", "type": "token",
         "documentation": "Logical id (conditional interactions)"})];
-    if crate::model::r4().has_element(ty, "identifier") {
+    if crate::model::r4().element(ty, "identifier").is_some() {
         params.push(json!({"name": "identifier", "type": "token",
             "documentation": "Business identifier, system|value (conditional interactions)"}));
     }

@@ -10,6 +10,7 @@ mod create;
 mod delete;
 mod demo;
 mod errors;
+mod formats;
 mod history;
 mod patch;
 mod prefer;
