@@ -10,6 +10,8 @@ pub mod config;
 pub mod error;
 /// Shared vocabulary: ids, instants, OperationOutcome and Bundle builders.
 pub mod fhir;
+/// FHIRPath engine over raw JSON, pure; typed by the R4 model.
+pub mod fhirpath;
 /// One file per FHIR interaction; `execute` is the single choke point.
 pub mod interaction;
 /// R4 definitions needed at run time, generated from the official definitions.

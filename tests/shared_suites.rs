@@ -110,3 +110,25 @@ fn the_committed_model_tables_are_what_the_generator_writes() {
     }
     println!("model tables: {} files up to date", names.len());
 }
+
+#[test]
+fn the_official_fhirpath_suite_passes_at_95_percent_or_better() {
+    let Some(dir) = shared() else {
+        eprintln!("CARNET_SHARED_DIR not set: FHIRPath suite skipped");
+        return;
+    };
+    let model = carnet::fhirpath::r4_model();
+    let report =
+        carnet::fhirpath::suite::run_official_suite(&dir.join("fhir/fhirpath-tests"), &model);
+    println!(
+        "FHIRPath R4 official suite: {} passed, {} failed (of {})",
+        report.passed,
+        report.total - report.passed,
+        report.total
+    );
+    for f in report.failures.iter().take(40) {
+        println!("  failed: {f:?}");
+    }
+    assert!(report.total >= 900, "suite not found or truncated");
+    assert!(report.passed * 100 >= report.total * 95, "below 95%");
+}
