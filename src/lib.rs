@@ -18,6 +18,8 @@ pub mod interaction;
 pub mod model;
 /// Patch formats (JSON Patch), pure.
 pub mod patch;
+/// Search: index extraction at write time, query parsing, SQL compilation.
+pub mod search;
 /// Versioned storage on SQLite or PostgreSQL.
 pub mod store;
 /// FHIR XML ⇄ JSON, pure, driven by the model.

@@ -30,7 +30,7 @@ pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> 
             last_updated: at,
             method: "DELETE",
             content: None,
-            tokens: Vec::new(),
+            index: Vec::new(),
         }],
         outcome,
     })

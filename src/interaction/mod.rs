@@ -11,7 +11,6 @@ mod create;
 mod delete;
 mod demo;
 mod history;
-mod index;
 mod patch;
 mod read;
 mod resource;

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Body, Context, Outcome, Planned, index};
+use super::{Body, Context, Outcome, Planned};
 use crate::error::{Error, Result};
 use crate::fhir::{Id, Instant, ResourceType, VersionId};
 use crate::store::{StoredVersion, WriteOp};
@@ -73,7 +73,7 @@ pub fn plan_write(
         last_updated: at,
         method,
         content: Some(bytes),
-        tokens: index::tokens(&stamped),
+        index: crate::search::index::Extractor::r4().extract(&stamped),
     };
     let mut outcome = Outcome::new(status, Body::Json(stamped));
     outcome.location = Some(format!("{}/{ty}/{id}/_history/{version}", ctx.base_url));

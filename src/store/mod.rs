@@ -11,13 +11,18 @@
 
 mod connect;
 mod dialect;
+mod index;
 mod read;
+mod search;
+mod sql;
 mod write;
 
 use sqlx::AnyPool;
 
 pub use dialect::Dialect;
 pub use read::HistoryQuery;
+pub use search::{KeyKind, SearchHit};
+pub use sql::{SqlQuery, SqlValue};
 
 use crate::error::{Error, ErrorKind};
 use crate::fhir::Instant;
@@ -51,17 +56,6 @@ pub struct StoredVersion {
     pub content: Option<Vec<u8>>,
 }
 
-/// A token index row of a resource version (`param`, `system`, `code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRow {
-    /// Search parameter code, e.g. `identifier`.
-    pub param: String,
-    /// Token system (empty when none).
-    pub system: String,
-    /// Token code or value.
-    pub code: String,
-}
-
 /// One write of a commit: a new version of one resource with its index rows.
 #[derive(Debug, Clone)]
 pub struct WriteOp {
@@ -77,8 +71,8 @@ pub struct WriteOp {
     pub method: &'static str,
     /// New JSON bytes, `None` for a deletion.
     pub content: Option<Vec<u8>>,
-    /// Index rows of the new version (replace the previous version's).
-    pub tokens: Vec<TokenRow>,
+    /// Search index rows of the new version (they replace the previous version's).
+    pub index: Vec<crate::search::index::IndexRow>,
 }
 
 /// Storage failures the caller branches on.

@@ -26,7 +26,7 @@ pub struct HistoryQuery {
     pub limit: i64,
 }
 
-fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Error> {
+pub(super) fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Error> {
     Ok(StoredVersion {
         seq: row.try_get(0)?,
         res_type: row.try_get(1)?,

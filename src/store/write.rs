@@ -49,61 +49,21 @@ impl Store {
         .fetch_one(&mut **tx)
         .await?;
         sqlx::query(
-            "INSERT INTO resources (res_type, res_id, version, deleted, seq) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (res_type, res_id) DO UPDATE SET \
-             version = excluded.version, deleted = excluded.deleted, seq = excluded.seq",
+            "INSERT INTO resources (res_type, res_id, version, deleted, seq, last_updated) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (res_type, res_id) DO UPDATE SET \
+             version = excluded.version, deleted = excluded.deleted, seq = excluded.seq, \
+             last_updated = excluded.last_updated",
         )
         .bind(&op.res_type)
         .bind(&op.id)
         .bind(op.version)
         .bind(deleted)
         .bind(seq)
+        .bind(op.last_updated.0)
         .execute(&mut **tx)
         .await?;
-        self.replace_tokens(tx, op).await?;
+        super::index::replace(tx, op).await?;
         Ok(seq)
-    }
-
-    async fn replace_tokens(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        op: &WriteOp,
-    ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM idx_token WHERE res_type = $1 AND res_id = $2")
-            .bind(&op.res_type)
-            .bind(&op.id)
-            .execute(&mut **tx)
-            .await?;
-        for chunk in op.tokens.chunks(100) {
-            let mut sql = String::from(
-                "INSERT INTO idx_token (res_type, res_id, param, system, code) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 5;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                ));
-            }
-            let mut q = sqlx::query(&sql);
-            for t in chunk {
-                q = q
-                    .bind(&op.res_type)
-                    .bind(&op.id)
-                    .bind(&t.param)
-                    .bind(&t.system)
-                    .bind(&t.code);
-            }
-            q.execute(&mut **tx).await?;
-        }
-        Ok(())
     }
 }
 

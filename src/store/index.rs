@@ -1,0 +1,99 @@
+//! Writing a resource's search index rows, one table per parameter type, inside the commit's transaction.
+
+use sqlx::{Any, Transaction};
+
+use super::sql::{SqlValue, bind_all};
+use super::{StoreError, WriteOp};
+use crate::search::index::{IndexRow, IndexValue};
+
+/// The index tables and their value columns (after `res_type, res_id, param`).
+const TABLES: &[(&str, &[&str])] = &[
+    ("idx_string", &["normalized", "exact"]),
+    ("idx_token", &["system", "code", "text"]),
+    ("idx_reference", &["target_type", "target_id", "url"]),
+    ("idx_date", &["low", "high"]),
+    ("idx_number", &["value", "low", "high"]),
+    ("idx_quantity", &["value", "low", "high", "system", "code", "unit"]),
+    ("idx_uri", &["value"]),
+];
+
+fn table_of(v: &IndexValue) -> usize {
+    match v {
+        IndexValue::String { .. } => 0,
+        IndexValue::Token { .. } => 1,
+        IndexValue::Reference { .. } => 2,
+        IndexValue::Date { .. } => 3,
+        IndexValue::Number { .. } => 4,
+        IndexValue::Quantity { .. } => 5,
+        IndexValue::Uri { .. } => 6,
+    }
+}
+
+fn columns(v: &IndexValue) -> Vec<SqlValue> {
+    use SqlValue::{Float, Int, Text};
+    match v {
+        IndexValue::String { normalized, exact } => vec![Text(normalized.clone()), Text(exact.clone())],
+        IndexValue::Token { system, code, text } => {
+            vec![Text(system.clone()), Text(code.clone()), Text(text.clone())]
+        }
+        IndexValue::Reference { target_type, target_id, url } => {
+            vec![Text(target_type.clone()), Text(target_id.clone()), Text(url.clone())]
+        }
+        IndexValue::Date { low, high } => vec![Int(*low), Int(*high)],
+        IndexValue::Number { value, low, high } => vec![Float(*value), Float(*low), Float(*high)],
+        IndexValue::Quantity { value, low, high, system, code, unit } => vec![
+            Float(*value),
+            Float(*low),
+            Float(*high),
+            Text(system.clone()),
+            Text(code.clone()),
+            Text(unit.clone()),
+        ],
+        IndexValue::Uri { value } => vec![Text(value.clone())],
+    }
+}
+
+/// Replace every index row of `op`'s resource with `op.index` (none for a deletion).
+pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
+    for (table, _) in TABLES {
+        sqlx::query(&format!("DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"))
+            .bind(&op.res_type)
+            .bind(&op.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (i, (table, cols)) in TABLES.iter().enumerate() {
+        let rows: Vec<&IndexRow> = op.index.iter().filter(|r| table_of(&r.value) == i).collect();
+        for chunk in rows.chunks(50) {
+            insert(tx, op, table, cols, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    op: &WriteOp,
+    table: &str,
+    cols: &[&str],
+    rows: &[&IndexRow],
+) -> Result<(), StoreError> {
+    let mut values = Vec::with_capacity(rows.len() * (cols.len() + 3));
+    let mut tuples = Vec::with_capacity(rows.len());
+    for row in rows {
+        let start = values.len();
+        values.push(SqlValue::Text(op.res_type.clone()));
+        values.push(SqlValue::Text(op.id.clone()));
+        values.push(SqlValue::Text(row.param.clone()));
+        values.extend(columns(&row.value));
+        let marks: Vec<String> = (start + 1..=values.len()).map(|n| format!("${n}")).collect();
+        tuples.push(format!("({})", marks.join(", ")));
+    }
+    let sql = format!(
+        "INSERT INTO {table} (res_type, res_id, param, {}) VALUES {}",
+        cols.join(", "),
+        tuples.join(", ")
+    );
+    bind_all(sqlx::query(&sql), &values).execute(&mut **tx).await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Running compiled searches: pages of matches with their sort keys, counts, and fetching current versions.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::sql::{SqlQuery, SqlValue, bind_all, bind_all_scalar};
+use super::{Store, StoreError, StoredVersion};
+
+/// One match of a search page: the resource and the values of its sort keys (for the next page's cursor).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// Resource type.
+    pub res_type: String,
+    /// Logical id.
+    pub id: String,
+    /// Sort key values, in `_sort` order.
+    pub keys: Vec<SqlValue>,
+}
+
+/// The SQL type of a sort key column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// BIGINT
+    Int,
+    /// DOUBLE PRECISION
+    Float,
+    /// TEXT
+    Text,
+}
+
+fn key(row: &AnyRow, i: usize, kind: KeyKind) -> Result<SqlValue, sqlx::Error> {
+    Ok(match kind {
+        KeyKind::Int => SqlValue::Int(row.try_get(i)?),
+        KeyKind::Float => SqlValue::Float(row.try_get(i)?),
+        KeyKind::Text => SqlValue::Text(row.try_get(i)?),
+    })
+}
+
+impl Store {
+    /// Run a page query selecting `res_type, res_id, key1, …` (keys of `kinds`).
+    pub async fn search_page(&self, q: &SqlQuery, kinds: &[KeyKind]) -> Result<Vec<SearchHit>, StoreError> {
+        let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+        let hit = |row: &AnyRow| -> Result<SearchHit, sqlx::Error> {
+            let keys = kinds.iter().enumerate().map(|(i, k)| key(row, i + 2, *k)).collect::<Result<_, _>>()?;
+            Ok(SearchHit { res_type: row.try_get(0)?, id: row.try_get(1)?, keys })
+        };
+        Ok(rows.iter().map(hit).collect::<Result<_, _>>()?)
+    }
+
+    /// Run a `SELECT COUNT(*) …` query.
+    pub async fn count(&self, q: &SqlQuery) -> Result<i64, StoreError> {
+        Ok(bind_all_scalar(sqlx::query_scalar::<_, i64>(&q.sql), &q.values).fetch_one(&self.read).await?)
+    }
+
+    /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
+    pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// The current live versions of `refs`, in the order given; deleted or unknown ones are left out.
+    pub async fn current_many(&self, refs: &[(String, String)]) -> Result<Vec<StoredVersion>, StoreError> {
+        let mut found = Vec::with_capacity(refs.len());
+        for chunk in refs.chunks(200) {
+            let mut q = SqlQuery::default();
+            let mut ors = Vec::with_capacity(chunk.len());
+            for (t, id) in chunk {
+                let (a, b) = (q.text(t.clone()), q.text(id.clone()));
+                ors.push(format!("(r.res_type = {a} AND r.res_id = {b})"));
+            }
+            q.sql = format!(
+                "SELECT v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content \
+                 FROM resources r JOIN resource_versions v ON v.seq = r.seq WHERE r.deleted = 0 AND ({})",
+                ors.join(" OR ")
+            );
+            let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+            for row in &rows {
+                found.push(super::read::version_from_row(row)?);
+            }
+        }
+        let position = |v: &StoredVersion| refs.iter().position(|(t, i)| *t == v.res_type && *i == v.id);
+        found.sort_by_key(|v| position(v).unwrap_or(usize::MAX));
+        Ok(found)
+    }
+}

@@ -1,0 +1,68 @@
+//! SQL text with its parameter values, built by the pure search compiler and run here.
+
+use sqlx::Any;
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryScalar};
+
+/// One bound parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// TEXT
+    Text(String),
+    /// BIGINT
+    Int(i64),
+    /// DOUBLE PRECISION
+    Float(f64),
+}
+
+/// A statement with `$n` placeholders and the values for them, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SqlQuery {
+    /// The SQL text (valid on SQLite and PostgreSQL).
+    pub sql: String,
+    /// `$1`, `$2`, … in order.
+    pub values: Vec<SqlValue>,
+}
+
+impl SqlQuery {
+    /// Append a value and return its placeholder (`$n`).
+    pub fn bind(&mut self, v: SqlValue) -> String {
+        self.values.push(v);
+        format!("${}", self.values.len())
+    }
+
+    /// Append a text value and return its placeholder.
+    pub fn text(&mut self, s: impl Into<String>) -> String {
+        self.bind(SqlValue::Text(s.into()))
+    }
+}
+
+/// Bind `values` to a query in order.
+pub fn bind_all<'q>(
+    mut q: Query<'q, Any, AnyArguments<'q>>,
+    values: &'q [SqlValue],
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            SqlValue::Text(s) => q.bind(s.as_str()),
+            SqlValue::Int(i) => q.bind(*i),
+            SqlValue::Float(f) => q.bind(*f),
+        };
+    }
+    q
+}
+
+/// Bind `values` to a scalar query in order.
+pub fn bind_all_scalar<'q, O>(
+    mut q: QueryScalar<'q, Any, O, AnyArguments<'q>>,
+    values: &'q [SqlValue],
+) -> QueryScalar<'q, Any, O, AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            SqlValue::Text(s) => q.bind(s.as_str()),
+            SqlValue::Int(i) => q.bind(*i),
+            SqlValue::Float(f) => q.bind(*f),
+        };
+    }
+    q
+}
