@@ -76,6 +76,8 @@ pub enum BodyKind {
     Resource(Format),
     /// A JSON Patch document.
     JsonPatch,
+    /// An `application/x-www-form-urlencoded` body (`_search`).
+    Form,
 }
 
 /// Classify a `Content-Type`; none means sniff the body. Anything else is `UnsupportedMedia` (415).
@@ -117,7 +119,7 @@ pub fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind> {
 /// Parse a body of `kind` into JSON; malformed input is `Invalid` with line and column.
 pub fn parse_body(kind: BodyKind, body: &[u8]) -> Result<Value> {
     match kind {
-        BodyKind::Resource(Format::Json) | BodyKind::JsonPatch => parse_json(body),
+        BodyKind::Resource(Format::Json) | BodyKind::JsonPatch | BodyKind::Form => parse_json(body),
         BodyKind::Resource(Format::Xml) => parse_xml(body),
     }
 }

@@ -47,7 +47,7 @@ async fn run(
     let headers = req.headers().clone();
     let path = relative_path(req.uri().path(), &state.config.base_path);
     let query = req.uri().query().unwrap_or("").to_owned();
-    let (body, json_patch) =
+    let (body, json_patch, form) =
         read_body(req.into_body(), &headers, state.config.max_body_bytes).await?;
     let method_name = if method == Method::HEAD {
         "GET".to_owned()
@@ -63,16 +63,17 @@ async fn run(
         body,
         json_patch,
         ret,
+        strict: prefer_strict(&headers),
+        form,
     };
     let interaction = route(parts)?;
     execute(&state.ctx, &interaction).await
 }
 
-async fn read_body(
-    body: Body,
-    headers: &HeaderMap,
-    limit: usize,
-) -> Result<(Option<serde_json::Value>, bool)> {
+/// The parsed body, whether it is a JSON Patch, and a form body's text.
+type ReadBody = (Option<serde_json::Value>, bool, Option<String>);
+
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<ReadBody> {
     let bytes = to_bytes(body, limit).await.map_err(|_| {
         Error::new(
             ErrorKind::TooLarge,
@@ -80,10 +81,21 @@ async fn read_body(
         )
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok((None, false));
+        return Ok((None, false, None));
     }
     let kind = body_kind(header(headers, "content-type").as_deref(), &bytes)?;
-    Ok((Some(parse_body(kind, &bytes)?), kind == BodyKind::JsonPatch))
+    if kind == BodyKind::Form {
+        return Ok((
+            None,
+            false,
+            Some(String::from_utf8_lossy(&bytes).into_owned()),
+        ));
+    }
+    Ok((
+        Some(parse_body(kind, &bytes)?),
+        kind == BodyKind::JsonPatch,
+        None,
+    ))
 }
 
 fn relative_path(path: &str, base: &str) -> String {
@@ -124,6 +136,15 @@ fn prefer_return(headers: &HeaderMap) -> PreferReturn {
             },
         )
         .unwrap_or_default()
+}
+
+/// `Prefer: handling=strict` (unknown search parameters are errors).
+fn prefer_strict(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split([',', ';']).any(|p| p.trim() == "handling=strict"))
 }
 
 /// Anything outside the FHIR base: 404 with an OperationOutcome.

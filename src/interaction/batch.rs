@@ -120,6 +120,8 @@ pub fn parts(_ctx: &Context, e: &Entry) -> RequestParts {
         body,
         json_patch,
         ret: PreferReturn::Representation,
+        strict: false,
+        form: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod patch;
 mod read;
 mod resource;
 mod route;
+mod search;
 mod transaction;
 mod update;
 mod vread;
@@ -30,6 +31,7 @@ pub use demo::load_demo;
 pub use history::{HistoryParams, HistoryScope};
 pub use patch::PatchBody;
 pub use route::{RequestParts, interaction as route, query_pairs};
+pub use search::SearchSpec;
 
 /// What every interaction needs: the store and the public base URL.
 #[derive(Clone, Debug)]
@@ -97,6 +99,8 @@ pub enum Interaction {
         scope: HistoryScope,
         params: HistoryParams,
     },
+    /// `GET [type]?…`, `POST [type]/_search`, `GET [base]?_type=…`, `GET [Compartment]/[id]/[type]`
+    Search(SearchSpec),
     /// `GET [base]/metadata`
     Capabilities,
     /// `POST [base]` with a batch or transaction Bundle; `ret` applies to every entry.
@@ -255,6 +259,7 @@ pub async fn plan(ctx: &Context, interaction: &Interaction) -> Result<Planned> {
         I::Delete { ty, id } => delete::plan(ctx, ty, id).await,
         I::ConditionalDelete { ty, criteria } => delete::plan_conditional(ctx, ty, criteria).await,
         I::History { scope, params } => history::plan(ctx, scope, params).await,
+        I::Search(spec) => search::plan(ctx, spec).await,
         I::Capabilities => Ok(Planned::read_only(capabilities::outcome(ctx))),
         I::Bundle { .. } => Err(Error::invalid(
             "a Bundle cannot be nested in a Bundle entry",

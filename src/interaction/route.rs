@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Criteria, HistoryScope, Interaction, PatchBody, history};
+use super::{Criteria, HistoryScope, Interaction, PatchBody, SearchSpec, history};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, ResourceType, VersionId};
 
@@ -27,6 +27,10 @@ pub struct RequestParts {
     pub json_patch: bool,
     /// `Prefer: return=…`.
     pub ret: super::PreferReturn,
+    /// `Prefer: handling=strict`.
+    pub strict: bool,
+    /// A form body (`application/x-www-form-urlencoded`), for `_search`.
+    pub form: Option<String>,
 }
 
 /// Map request parts to an interaction: `NotFound` for unknown paths/types, `NotSupported` for a method the
@@ -35,9 +39,14 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
     let segments: Vec<&str> = p.path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         [] => root(&p),
+        ["_search"] => only_post(&p, system_search(&p)?),
         ["metadata"] => only_get(&p, Interaction::Capabilities),
         ["_history"] => only_get(&p, history_of(HistoryScope::System, &p)?),
         [ty] => type_level(ResourceType::parse(ty)?, p),
+        [ty, "_search"] => {
+            let ty = ResourceType::parse(ty)?;
+            only_post(&p, search(vec![ty.to_string()], None, ty.to_string(), &p))
+        }
         [ty, "_history"] => {
             let scope = HistoryScope::Type(ResourceType::parse(ty)?);
             only_get(&p, history_of(scope, &p)?)
@@ -54,6 +63,23 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
                 vid: VersionId::parse(vid)?,
             };
             only_get(&p, i)
+        }
+        [ct, cid, ty] if is_compartment(ct) => {
+            let (ct, cid, ty) = (
+                ResourceType::parse(ct)?,
+                Id::parse(cid)?,
+                ResourceType::parse(ty)?,
+            );
+            let path = format!("{ct}/{cid}/{ty}");
+            only_get(
+                &p,
+                search(
+                    vec![ty.to_string()],
+                    Some((ct.to_string(), cid.to_string())),
+                    path,
+                    &p,
+                ),
+            )
         }
         _ => Err(Error::not_found(format!("no such endpoint: {}", p.path))),
     }
@@ -74,7 +100,76 @@ fn only_get(p: &RequestParts, i: Interaction) -> Result<Interaction> {
     }
 }
 
+fn only_post(p: &RequestParts, i: Interaction) -> Result<Interaction> {
+    if p.method == "POST" {
+        Ok(i)
+    } else {
+        Err(not_supported(p))
+    }
+}
+
+fn is_compartment(ty: &str) -> bool {
+    matches!(
+        ty,
+        "Patient" | "Encounter" | "RelatedPerson" | "Practitioner" | "Device"
+    )
+}
+
+/// A search of `types` with the URL query and any form body.
+fn search(
+    types: Vec<String>,
+    compartment: Option<(String, String)>,
+    path: String,
+    p: &RequestParts,
+) -> Interaction {
+    let mut pairs = query_pairs(&p.query);
+    if let Some(form) = &p.form {
+        pairs.extend(query_pairs(form));
+    }
+    Interaction::Search(SearchSpec {
+        types,
+        compartment,
+        pairs,
+        strict: p.strict,
+        path,
+    })
+}
+
+/// `GET [base]?_type=A,B&…`: the listed types, or every type.
+fn system_search(p: &RequestParts) -> Result<Interaction> {
+    let mut pairs = query_pairs(&p.query);
+    if let Some(form) = &p.form {
+        pairs.extend(query_pairs(form));
+    }
+    let mut types = Vec::new();
+    for (_, v) in pairs.iter().filter(|(k, _)| k == "_type") {
+        for t in v.split(',').filter(|t| !t.is_empty()) {
+            types.push(
+                ResourceType::parse(t)
+                    .map_err(|e| e.at("_type"))?
+                    .to_string(),
+            );
+        }
+    }
+    if types.is_empty() {
+        types = crate::model::r4()
+            .resource_types()
+            .map(str::to_owned)
+            .collect();
+    }
+    Ok(Interaction::Search(SearchSpec {
+        types,
+        compartment: None,
+        pairs,
+        strict: p.strict,
+        path: String::new(),
+    }))
+}
+
 fn root(p: &RequestParts) -> Result<Interaction> {
+    if p.method == "GET" {
+        return system_search(p);
+    }
     match (p.method.as_str(), &p.body) {
         ("POST", Some(body)) => Ok(Interaction::Bundle {
             body: body.clone(),
@@ -139,10 +234,10 @@ fn type_level(ty: ResourceType, p: RequestParts) -> Result<Interaction> {
             ty,
             criteria: Criteria::parse(&p.query)?,
         }),
-        "GET" => Err(Error::new(
-            ErrorKind::NotSupported,
-            format!("search on {ty} is not available yet"),
-        )),
+        "GET" => {
+            let path = ty.to_string();
+            Ok(search(vec![ty.to_string()], None, path, &p))
+        }
         _ => Err(not_supported(&p)),
     }
 }

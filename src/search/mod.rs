@@ -1,6 +1,14 @@
 //! FHIR search (https://hl7.org/fhir/R4/search.html): index rows extracted at write time ([`index`]), value
-//! normalisation shared by writes and queries ([`values`]), query parsing ([`query`]) and its compilation to
-//! SQL run by the store ([`sql`]).
+//! normalisation shared by writes and queries ([`values`]), query parsing ([`query`], [`chain`]), and its
+//! compilation to SQL ([`compile`], [`predicate`], [`page`]) that the store runs; [`shape`] applies
+//! `_summary`/`_elements`.
 
+pub mod chain;
+pub mod compile;
+pub mod include;
 pub mod index;
+pub mod page;
+pub mod predicate;
+pub mod query;
+pub mod shape;
 pub mod values;

@@ -13,7 +13,10 @@ const TABLES: &[(&str, &[&str])] = &[
     ("idx_reference", &["target_type", "target_id", "url"]),
     ("idx_date", &["low", "high"]),
     ("idx_number", &["value", "low", "high"]),
-    ("idx_quantity", &["value", "low", "high", "system", "code", "unit"]),
+    (
+        "idx_quantity",
+        &["value", "low", "high", "system", "code", "unit"],
+    ),
     ("idx_uri", &["value"]),
 ];
 
@@ -32,16 +35,33 @@ fn table_of(v: &IndexValue) -> usize {
 fn columns(v: &IndexValue) -> Vec<SqlValue> {
     use SqlValue::{Float, Int, Text};
     match v {
-        IndexValue::String { normalized, exact } => vec![Text(normalized.clone()), Text(exact.clone())],
+        IndexValue::String { normalized, exact } => {
+            vec![Text(normalized.clone()), Text(exact.clone())]
+        }
         IndexValue::Token { system, code, text } => {
             vec![Text(system.clone()), Text(code.clone()), Text(text.clone())]
         }
-        IndexValue::Reference { target_type, target_id, url } => {
-            vec![Text(target_type.clone()), Text(target_id.clone()), Text(url.clone())]
+        IndexValue::Reference {
+            target_type,
+            target_id,
+            url,
+        } => {
+            vec![
+                Text(target_type.clone()),
+                Text(target_id.clone()),
+                Text(url.clone()),
+            ]
         }
         IndexValue::Date { low, high } => vec![Int(*low), Int(*high)],
         IndexValue::Number { value, low, high } => vec![Float(*value), Float(*low), Float(*high)],
-        IndexValue::Quantity { value, low, high, system, code, unit } => vec![
+        IndexValue::Quantity {
+            value,
+            low,
+            high,
+            system,
+            code,
+            unit,
+        } => vec![
             Float(*value),
             Float(*low),
             Float(*high),
@@ -56,14 +76,20 @@ fn columns(v: &IndexValue) -> Vec<SqlValue> {
 /// Replace every index row of `op`'s resource with `op.index` (none for a deletion).
 pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
     for (table, _) in TABLES {
-        sqlx::query(&format!("DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"))
-            .bind(&op.res_type)
-            .bind(&op.id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"
+        ))
+        .bind(&op.res_type)
+        .bind(&op.id)
+        .execute(&mut **tx)
+        .await?;
     }
     for (i, (table, cols)) in TABLES.iter().enumerate() {
-        let rows: Vec<&IndexRow> = op.index.iter().filter(|r| table_of(&r.value) == i).collect();
+        let rows: Vec<&IndexRow> = op
+            .index
+            .iter()
+            .filter(|r| table_of(&r.value) == i)
+            .collect();
         for chunk in rows.chunks(50) {
             insert(tx, op, table, cols, chunk).await?;
         }
@@ -86,7 +112,9 @@ async fn insert(
         values.push(SqlValue::Text(op.id.clone()));
         values.push(SqlValue::Text(row.param.clone()));
         values.extend(columns(&row.value));
-        let marks: Vec<String> = (start + 1..=values.len()).map(|n| format!("${n}")).collect();
+        let marks: Vec<String> = (start + 1..=values.len())
+            .map(|n| format!("${n}"))
+            .collect();
         tuples.push(format!("({})", marks.join(", ")));
     }
     let sql = format!(
@@ -94,6 +122,8 @@ async fn insert(
         cols.join(", "),
         tuples.join(", ")
     );
-    bind_all(sqlx::query(&sql), &values).execute(&mut **tx).await?;
+    bind_all(sqlx::query(&sql), &values)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -117,41 +117,6 @@ impl Store {
         }
         Ok(query.fetch_one(&self.read).await?)
     }
-
-    /// Ids of current, non-deleted `res_type` resources with a `param` token matching `system` (None = any,
-    /// `Some("")` = none) and `code` (None = any). At most `limit` ids.
-    pub async fn find_token(
-        &self,
-        res_type: &str,
-        param: &str,
-        system: Option<&str>,
-        code: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<String>, StoreError> {
-        let mut sql = String::from(
-            "SELECT DISTINCT t.res_id FROM idx_token t JOIN resources r \
-             ON r.res_type = t.res_type AND r.res_id = t.res_id \
-             WHERE t.res_type = $1 AND t.param = $2 AND r.deleted = 0",
-        );
-        let mut binds: Vec<String> = vec![res_type.to_owned(), param.to_owned()];
-        if let Some(s) = system {
-            binds.push(s.to_owned());
-            sql.push_str(&format!(" AND t.system = ${}", binds.len()));
-        }
-        if let Some(c) = code {
-            binds.push(c.to_owned());
-            sql.push_str(&format!(" AND t.code = ${}", binds.len()));
-        }
-        sql.push_str(&format!(
-            " ORDER BY t.res_id LIMIT {}",
-            limit.clamp(1, 10_000)
-        ));
-        let mut query = sqlx::query_scalar::<_, String>(&sql);
-        for b in binds {
-            query = query.bind(b);
-        }
-        Ok(query.fetch_all(&self.read).await?)
-    }
 }
 
 enum Bind {

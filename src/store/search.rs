@@ -38,23 +38,43 @@ fn key(row: &AnyRow, i: usize, kind: KeyKind) -> Result<SqlValue, sqlx::Error> {
 
 impl Store {
     /// Run a page query selecting `res_type, res_id, key1, …` (keys of `kinds`).
-    pub async fn search_page(&self, q: &SqlQuery, kinds: &[KeyKind]) -> Result<Vec<SearchHit>, StoreError> {
-        let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+    pub async fn search_page(
+        &self,
+        q: &SqlQuery,
+        kinds: &[KeyKind],
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let rows = bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_all(&self.read)
+            .await?;
         let hit = |row: &AnyRow| -> Result<SearchHit, sqlx::Error> {
-            let keys = kinds.iter().enumerate().map(|(i, k)| key(row, i + 2, *k)).collect::<Result<_, _>>()?;
-            Ok(SearchHit { res_type: row.try_get(0)?, id: row.try_get(1)?, keys })
+            let keys = kinds
+                .iter()
+                .enumerate()
+                .map(|(i, k)| key(row, i + 2, *k))
+                .collect::<Result<_, _>>()?;
+            Ok(SearchHit {
+                res_type: row.try_get(0)?,
+                id: row.try_get(1)?,
+                keys,
+            })
         };
         Ok(rows.iter().map(hit).collect::<Result<_, _>>()?)
     }
 
     /// Run a `SELECT COUNT(*) …` query.
     pub async fn count(&self, q: &SqlQuery) -> Result<i64, StoreError> {
-        Ok(bind_all_scalar(sqlx::query_scalar::<_, i64>(&q.sql), &q.values).fetch_one(&self.read).await?)
+        Ok(
+            bind_all_scalar(sqlx::query_scalar::<_, i64>(&q.sql), &q.values)
+                .fetch_one(&self.read)
+                .await?,
+        )
     }
 
     /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
     pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows
             .iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -62,7 +82,10 @@ impl Store {
     }
 
     /// The current live versions of `refs`, in the order given; deleted or unknown ones are left out.
-    pub async fn current_many(&self, refs: &[(String, String)]) -> Result<Vec<StoredVersion>, StoreError> {
+    pub async fn current_many(
+        &self,
+        refs: &[(String, String)],
+    ) -> Result<Vec<StoredVersion>, StoreError> {
         let mut found = Vec::with_capacity(refs.len());
         for chunk in refs.chunks(200) {
             let mut q = SqlQuery::default();
@@ -76,12 +99,17 @@ impl Store {
                  FROM resources r JOIN resource_versions v ON v.seq = r.seq WHERE r.deleted = 0 AND ({})",
                 ors.join(" OR ")
             );
-            let rows = bind_all(sqlx::query(&q.sql), &q.values).fetch_all(&self.read).await?;
+            let rows = bind_all(sqlx::query(&q.sql), &q.values)
+                .fetch_all(&self.read)
+                .await?;
             for row in &rows {
                 found.push(super::read::version_from_row(row)?);
             }
         }
-        let position = |v: &StoredVersion| refs.iter().position(|(t, i)| *t == v.res_type && *i == v.id);
+        let position = |v: &StoredVersion| {
+            refs.iter()
+                .position(|(t, i)| *t == v.res_type && *i == v.id)
+        };
         found.sort_by_key(|v| position(v).unwrap_or(usize::MAX));
         Ok(found)
     }

@@ -68,7 +68,7 @@ async fn conditional_criteria_follow_token_semantics() {
             .status(),
         200
     );
-    let r = post_if_none_exist(&s, "name=Test", &patient("x")).await;
+    let r = post_if_none_exist(&s, "nickname=Test", &patient("x")).await;
     assert_eq!(
         r.status(),
         400,

@@ -12,15 +12,30 @@ pub enum IndexValue {
     /// String.
     String { normalized: String, exact: String },
     /// Token.
-    Token { system: String, code: String, text: String },
+    Token {
+        system: String,
+        code: String,
+        text: String,
+    },
     /// Reference.
-    Reference { target_type: String, target_id: String, url: String },
+    Reference {
+        target_type: String,
+        target_id: String,
+        url: String,
+    },
     /// Date range.
     Date { low: i64, high: i64 },
     /// Number.
     Number { value: f64, low: f64, high: f64 },
     /// Quantity.
-    Quantity { value: f64, low: f64, high: f64, system: String, code: String, unit: String },
+    Quantity {
+        value: f64,
+        low: f64,
+        high: f64,
+        system: String,
+        code: String,
+        unit: String,
+    },
     /// Uri.
     Uri { value: String },
 }
@@ -124,7 +139,11 @@ impl Extractor {
                 let system = i.get("system").and_then(Value::as_str).unwrap_or("");
                 Some(IndexRow {
                     param: "identifier".into(),
-                    value: IndexValue::Token { system: system.into(), code: code.into(), text: String::new() },
+                    value: IndexValue::Token {
+                        system: system.into(),
+                        code: code.into(),
+                        text: String::new(),
+                    },
                 })
             })
             .collect()
@@ -132,6 +151,7 @@ impl Extractor {
 
     /// The parameter `code` of `resource_type`.
     pub fn param(&self, resource_type: &str, code: &str) -> Option<&ParamInfo> {
-        self.params.get(&(resource_type.to_owned(), code.to_owned()))
+        self.params
+            .get(&(resource_type.to_owned(), code.to_owned()))
     }
 }

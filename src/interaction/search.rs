@@ -1,0 +1,201 @@
+//! FHIR search: https://hl7.org/fhir/R4/search.html — type, system (`_type`) and compartment searches, GET or
+//! POST `_search`; a `searchset` Bundle with `self`/`first`/`next`/`previous` links, `total`, matches and
+//! `_include`/`_revinclude` results.
+
+use std::collections::BTreeSet;
+
+use super::{Body, Context, Outcome, Planned, resource};
+use crate::error::Result;
+use crate::fhir::{BundleBuilder, BundleEntry};
+use crate::search::include::{self, Key};
+use crate::search::index::Extractor;
+use crate::search::page::{self, Cursor, PagePlan};
+use crate::search::query::{self, Include, SearchRequest, Summary, TotalMode};
+use crate::search::shape;
+use crate::store::{SearchHit, StoredVersion};
+
+/// A search as parsed from the request line.
+#[derive(Debug, Clone)]
+pub struct SearchSpec {
+    /// The types searched; empty = every type (system search without `_type`).
+    pub types: Vec<String>,
+    /// `Compartment/id` for `GET [Compartment]/[id]/[type]`.
+    pub compartment: Option<(String, String)>,
+    /// Query pairs (URL and form body).
+    pub pairs: Vec<(String, String)>,
+    /// `Prefer: handling=strict`.
+    pub strict: bool,
+    /// The path the links repeat (`Patient`, ``, `Patient/1/Observation`).
+    pub path: String,
+}
+
+const MAX_INCLUDED: usize = 1000;
+
+/// Plan a search: run the page and count queries and the includes.
+pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
+    let mut req = query::parse(
+        spec.types.clone(),
+        &spec.pairs,
+        spec.strict,
+        Extractor::r4(),
+    )?;
+    req.compartment.clone_from(&spec.compartment);
+    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect())?;
+    let total = match (req.total, req.summary) {
+        (_, Summary::Count) | (TotalMode::Accurate, _) => Some(ctx.store.count(&plan.count).await?),
+        _ => None,
+    };
+    if req.summary == Summary::Count || req.count == 0 {
+        let bundle = links(ctx, spec, &req, &[], false, &plan);
+        let bundle = with_total(bundle, total);
+        return Ok(Planned::read_only(Outcome::new(
+            200,
+            Body::Json(bundle.build()),
+        )));
+    }
+    let mut hits = ctx.store.search_page(&plan.page, &plan.kinds).await?;
+    let more = hits.len() > req.count;
+    hits.truncate(req.count);
+    if plan.backwards {
+        hits.reverse();
+    }
+    let keys: Vec<Key> = hits
+        .iter()
+        .map(|h| (h.res_type.clone(), h.id.clone()))
+        .collect();
+    let matches = ctx.store.current_many(&keys).await?;
+    let included = includes(ctx, &req, &keys).await?;
+    let mut b = with_total(links(ctx, spec, &req, &hits, more, &plan), total);
+    for v in &matches {
+        b.push(entry(ctx, v, &req, "match")?);
+    }
+    for v in &included {
+        b.push(entry(ctx, v, &req, "include")?);
+    }
+    Ok(Planned::read_only(Outcome::new(200, Body::Json(b.build()))))
+}
+
+fn with_total(b: BundleBuilder, total: Option<i64>) -> BundleBuilder {
+    match total {
+        Some(t) => b.total(t),
+        None => b,
+    }
+}
+
+fn entry(
+    ctx: &Context,
+    v: &StoredVersion,
+    req: &SearchRequest,
+    mode: &'static str,
+) -> Result<BundleEntry> {
+    let resource = shape::apply(resource::parse_stored(v)?, req.summary, &req.elements);
+    Ok(BundleEntry {
+        full_url: Some(format!("{}/{}/{}", ctx.base_url, v.res_type, v.id)),
+        resource: Some(resource),
+        search_mode: Some(mode),
+        ..BundleEntry::default()
+    })
+}
+
+async fn includes(
+    ctx: &Context,
+    req: &SearchRequest,
+    matches: &[Key],
+) -> Result<Vec<StoredVersion>> {
+    let mut seen: BTreeSet<Key> = matches.iter().cloned().collect();
+    let mut found: Vec<Key> = Vec::new();
+    let mut frontier: Vec<Key> = matches.to_vec();
+    for round in 0..4 {
+        let mut next = Vec::new();
+        for (spec, reverse) in specs(req, round) {
+            let q = if reverse {
+                include::reverse(spec, &frontier)
+            } else {
+                include::forward(spec, &frontier)
+            };
+            let Some(q) = q else { continue };
+            for key in ctx.store.pairs(&q).await? {
+                if seen.insert(key.clone()) && found.len() < MAX_INCLUDED {
+                    found.push(key.clone());
+                    next.push(key);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    Ok(ctx.store.current_many(&found).await?)
+}
+
+/// The include specs to apply in `round`: all of them first, then only the `:iterate` ones.
+fn specs(req: &SearchRequest, round: usize) -> Vec<(&Include, bool)> {
+    let fwd = req.includes.iter().map(|s| (s, false));
+    let rev = req.revincludes.iter().map(|s| (s, true));
+    fwd.chain(rev)
+        .filter(|(s, _)| round == 0 || s.iterate)
+        .collect()
+}
+
+fn links(
+    ctx: &Context,
+    spec: &SearchSpec,
+    req: &SearchRequest,
+    hits: &[SearchHit],
+    more: bool,
+    plan: &PagePlan,
+) -> BundleBuilder {
+    let base = format!("{}/{}", ctx.base_url, spec.path)
+        .trim_end_matches('/')
+        .to_owned();
+    let params = encode(&req.understood);
+    let with = |extra: &str| {
+        let q = [params.as_str(), extra]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("&");
+        if q.is_empty() {
+            base.clone()
+        } else {
+            format!("{base}?{q}")
+        }
+    };
+    let cursor_param = |c: &Cursor| format!("_cursor={}", page::encode(c));
+    let current = req
+        .cursor
+        .as_ref()
+        .map(|c| format!("_cursor={c}"))
+        .unwrap_or_default();
+    let mut b = BundleBuilder::new("searchset")
+        .link("self", with(&current))
+        .link("first", with(""));
+    let on_first_page = req.cursor.is_none() || (plan.backwards && !more);
+    let has_next = if plan.backwards { true } else { more };
+    if let (true, Some(last)) = (has_next, hits.last()) {
+        b = b.link("next", with(&cursor_param(&cursor_of(last, false))));
+    }
+    if let (false, Some(first)) = (on_first_page, hits.first()) {
+        b = b.link("previous", with(&cursor_param(&cursor_of(first, true))));
+    }
+    b
+}
+
+fn cursor_of(hit: &SearchHit, backwards: bool) -> Cursor {
+    Cursor {
+        backwards,
+        keys: hit.keys.clone(),
+        res_type: hit.res_type.clone(),
+        id: hit.id.clone(),
+    }
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}

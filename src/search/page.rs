@@ -1,0 +1,308 @@
+//! The page query: filters, `_sort` keys with a deterministic tiebreak (type, id), and keyset paging by an
+//! opaque cursor holding the last (or first) row's keys, so pages stay correct while others write.
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::compile::{Compiler, table};
+use super::index::ParamKind;
+use super::query::{SearchRequest, SortKey};
+use crate::error::{Error, Result};
+use crate::store::{Dialect, KeyKind, SqlQuery, SqlValue};
+
+/// A compiled search: the page query with its key kinds, and the count query.
+#[derive(Debug)]
+pub struct PagePlan {
+    /// `SELECT res_type, res_id, k… ` for one page (+1 row to know whether there is more).
+    pub page: SqlQuery,
+    /// Kinds of the selected keys.
+    pub kinds: Vec<KeyKind>,
+    /// `SELECT COUNT(*)` of all matches.
+    pub count: SqlQuery,
+    /// The page goes backwards from the cursor (a `previous` link): rows come in reverse.
+    pub backwards: bool,
+}
+
+/// Where a page starts: after (next) or before (previous) a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    /// Page backwards.
+    pub backwards: bool,
+    /// The sort key values of the row.
+    pub keys: Vec<SqlValue>,
+    /// The row's type.
+    pub res_type: String,
+    /// The row's id.
+    pub id: String,
+}
+
+/// The WHERE condition of a search on the alias `r`.
+fn filters(c: &mut Compiler, req: &SearchRequest) -> Result<String> {
+    let (scope, ty) = if let [one] = req.types.as_slice() {
+        let p = c.q.text(one.clone());
+        (format!("r.res_type = {p}"), p)
+    } else {
+        let marks: Vec<String> = req.types.iter().map(|t| c.q.text(t.clone())).collect();
+        (
+            format!("r.res_type IN ({})", marks.join(", ")),
+            "r.res_type".to_owned(),
+        )
+    };
+    let mut conds = vec!["r.deleted = 0".to_owned(), scope];
+    for clause in &req.clauses {
+        conds.push(c.clause(clause, "r", &ty)?);
+    }
+    if let Some((ctype, cid)) = &req.compartment {
+        conds.push(compartment(c, req, &ty, ctype, cid));
+    }
+    Ok(conds.join(" AND "))
+}
+
+fn compartment(c: &mut Compiler, req: &SearchRequest, ty: &str, ctype: &str, cid: &str) -> String {
+    let model = crate::model::r4();
+    let mut params: Vec<String> = req
+        .types
+        .iter()
+        .filter_map(|t| model.compartment(ctype, t))
+        .flatten()
+        .cloned()
+        .collect();
+    params.sort();
+    params.dedup();
+    if params.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let t = c.alias("t");
+    let marks: Vec<String> = params.into_iter().map(|p| c.q.text(p)).collect();
+    let (ct, ci) = (c.q.text(ctype), c.q.text(cid));
+    format!(
+        "r.res_id IN (SELECT {t}.res_id FROM idx_reference {t} WHERE {t}.res_type = {ty} AND {t}.param IN ({}) \
+         AND {t}.target_type = {ct} AND {t}.target_id = {ci})",
+        marks.join(", ")
+    )
+}
+
+fn collate(dialect: Dialect, expr: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("{expr} COLLATE \"C\""),
+        Dialect::Sqlite => expr.to_owned(),
+    }
+}
+
+/// The SQL expression and kind of a sort key; missing values sort last in both directions.
+fn key_expr(c: &mut Compiler, k: &SortKey, dialect: Dialect) -> (String, KeyKind) {
+    let agg = if k.descending { "MAX" } else { "MIN" };
+    match (k.code.as_str(), k.kind) {
+        ("_id", _) => (collate(dialect, "r.res_id"), KeyKind::Text),
+        ("_lastUpdated", _) => ("r.last_updated".to_owned(), KeyKind::Int),
+        (code, kind) => {
+            let (col, kk, missing) = match kind {
+                ParamKind::Date if k.descending => ("high", KeyKind::Int, SqlValue::Int(i64::MIN)),
+                ParamKind::Date => ("low", KeyKind::Int, SqlValue::Int(i64::MAX)),
+                ParamKind::Number | ParamKind::Quantity => {
+                    let m = if k.descending { f64::MIN } else { f64::MAX };
+                    ("value", KeyKind::Float, SqlValue::Float(m))
+                }
+                ParamKind::String => ("normalized", KeyKind::Text, text_sentinel(k.descending)),
+                ParamKind::Reference => ("target_id", KeyKind::Text, text_sentinel(k.descending)),
+                ParamKind::Uri => ("value", KeyKind::Text, text_sentinel(k.descending)),
+                _ => ("code", KeyKind::Text, text_sentinel(k.descending)),
+            };
+            let t = c.alias("s");
+            let p = c.q.text(code);
+            let m = c.q.bind(missing);
+            let inner = if kk == KeyKind::Text {
+                collate(dialect, &format!("{t}.{col}"))
+            } else {
+                format!("{t}.{col}")
+            };
+            let expr = format!(
+                "COALESCE((SELECT {agg}({inner}) FROM {} {t} WHERE {t}.res_type = r.res_type \
+                 AND {t}.res_id = r.res_id AND {t}.param = {p}), {m})",
+                table(kind)
+            );
+            (
+                if kk == KeyKind::Text {
+                    collate(dialect, &expr)
+                } else {
+                    expr
+                },
+                kk,
+            )
+        }
+    }
+}
+
+fn text_sentinel(descending: bool) -> SqlValue {
+    SqlValue::Text(if descending {
+        String::new()
+    } else {
+        "\u{10FFFF}".to_owned()
+    })
+}
+
+/// Compile the page and count queries of `req`.
+pub fn plan(req: &SearchRequest, base_url: &str, dialect: Dialect) -> Result<PagePlan> {
+    let cursor = req.cursor.as_deref().map(decode).transpose()?;
+    let mut c = Compiler::new(base_url);
+    let mut keys = Vec::new();
+    for k in &req.sort {
+        keys.push(key_expr(&mut c, k, dialect));
+    }
+    let where_ = filters(&mut c, req)?;
+    let selected: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (e, _))| format!("{e} AS k{i}"))
+        .collect();
+    let inner = format!(
+        "SELECT r.res_type, r.res_id{}{} FROM resources r WHERE {where_}",
+        if selected.is_empty() { "" } else { ", " },
+        selected.join(", ")
+    );
+    let backwards = cursor.as_ref().is_some_and(|k| k.backwards);
+    let dirs: Vec<bool> = req.sort.iter().map(|k| k.descending != backwards).collect();
+    let after = match &cursor {
+        Some(cur) => format!(
+            "WHERE {}",
+            after_row(&mut c, cur, &dirs, backwards, dialect)?
+        ),
+        None => String::new(),
+    };
+    let mut order: Vec<String> = dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("s.k{i} {}", if *d { "DESC" } else { "ASC" }))
+        .collect();
+    let tie = if backwards { "DESC" } else { "ASC" };
+    order.push(format!("{} {tie}", collate(dialect, "s.res_type")));
+    order.push(format!("{} {tie}", collate(dialect, "s.res_id")));
+    let cols: Vec<String> = (0..keys.len()).map(|i| format!(", s.k{i}")).collect();
+    c.q.sql = format!(
+        "SELECT s.res_type, s.res_id{} FROM ({inner}) s {after} ORDER BY {} LIMIT {}",
+        cols.concat(),
+        order.join(", "),
+        req.count + 1
+    );
+    let mut cc = Compiler::new(base_url);
+    let where_count = filters(&mut cc, req)?;
+    cc.q.sql = format!("SELECT COUNT(*) FROM resources r WHERE {where_count}");
+    Ok(PagePlan {
+        page: c.q,
+        kinds: keys.into_iter().map(|(_, k)| k).collect(),
+        count: cc.q,
+        backwards,
+    })
+}
+
+/// Rows strictly after the cursor row in the page's order (`desc[i]` per key; the tiebreak runs ascending,
+/// or descending when going backwards).
+fn after_row(
+    c: &mut Compiler,
+    cur: &Cursor,
+    desc: &[bool],
+    backwards: bool,
+    dialect: Dialect,
+) -> Result<String> {
+    if cur.keys.len() != desc.len() {
+        return Err(Error::invalid("the _cursor does not belong to this search").at("_cursor"));
+    }
+    let mut cols: Vec<(String, SqlValue, bool)> = cur
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("s.k{i}"), v.clone(), desc[i]))
+        .collect();
+    cols.push((
+        collate(dialect, "s.res_type"),
+        SqlValue::Text(cur.res_type.clone()),
+        backwards,
+    ));
+    cols.push((
+        collate(dialect, "s.res_id"),
+        SqlValue::Text(cur.id.clone()),
+        backwards,
+    ));
+    let mut ors = Vec::new();
+    for i in 0..cols.len() {
+        let mut ands = Vec::new();
+        for (col, v, _) in &cols[..i] {
+            ands.push(format!("{col} = {}", c.q.bind(v.clone())));
+        }
+        let (col, v, d) = &cols[i];
+        ands.push(format!(
+            "{col} {} {}",
+            if *d { "<" } else { ">" },
+            c.q.bind(v.clone())
+        ));
+        ors.push(format!("({})", ands.join(" AND ")));
+    }
+    Ok(format!("({})", ors.join(" OR ")))
+}
+
+/// The opaque `_cursor` text of a row.
+pub fn encode(cur: &Cursor) -> String {
+    let keys: Vec<Value> = cur
+        .keys
+        .iter()
+        .map(|k| match k {
+            SqlValue::Int(i) => json!({"i": i.to_string()}),
+            SqlValue::Float(f) => json!({"f": f.to_string()}),
+            SqlValue::Text(s) => json!({"s": s}),
+        })
+        .collect();
+    let v = json!({"b": cur.backwards, "k": keys, "t": cur.res_type, "id": cur.id});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
+/// Read a `_cursor`; a damaged one is `Invalid`.
+pub fn decode(raw: &str) -> Result<Cursor> {
+    let bad = || Error::invalid("invalid _cursor").at("_cursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| bad())?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let key = |k: &Value| -> Option<SqlValue> {
+        if let Some(i) = k.get("i") {
+            return i.as_str()?.parse().ok().map(SqlValue::Int);
+        }
+        if let Some(f) = k.get("f") {
+            return f.as_str()?.parse().ok().map(SqlValue::Float);
+        }
+        k.get("s")?.as_str().map(|s| SqlValue::Text(s.to_owned()))
+    };
+    let keys = v["k"]
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(key)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(bad)?;
+    Ok(Cursor {
+        backwards: v["b"].as_bool().unwrap_or(false),
+        keys,
+        res_type: v["t"].as_str().ok_or_else(bad)?.to_owned(),
+        id: v["id"].as_str().ok_or_else(bad)?.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = Cursor {
+            backwards: true,
+            keys: vec![
+                SqlValue::Int(-5),
+                SqlValue::Float(1.5),
+                SqlValue::Text("a|b".into()),
+            ],
+            res_type: "Patient".into(),
+            id: "x".into(),
+        };
+        assert_eq!(decode(&encode(&c)).unwrap(), c);
+        assert!(decode("garbage!").is_err());
+    }
+}
