@@ -15,6 +15,7 @@ pub const FORMATS: &[&str] = &[
 ];
 
 const TYPE_INTERACTIONS: &[&str] = &[
+    "search-type",
     "read",
     "vread",
     "update",
@@ -48,7 +49,8 @@ fn statement(ctx: &Context) -> Value {
             "mode": "server",
             "resource": resources,
             "interaction": [
-                {"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}
+                {"code": "transaction"}, {"code": "batch"}, {"code": "search-system"},
+                {"code": "history-system"}
             ]
         }]
     })
@@ -59,11 +61,25 @@ fn resource_entry(ty: &str) -> Value {
         .iter()
         .map(|c| json!({"code": c}))
         .collect();
-    let mut params = vec![json!({"name": "_id", "type": "token",
-        "documentation": "Logical id (conditional interactions)"})];
-    if crate::model::r4().element(ty, "identifier").is_some() {
-        params.push(json!({"name": "identifier", "type": "token",
-            "documentation": "Business identifier, system|value (conditional interactions)"}));
+    let mut params = vec![
+        json!({"name": "_id", "type": "token", "documentation": "Logical id of the resource"}),
+        json!({"name": "_lastUpdated", "type": "date", "documentation": "When the resource last changed"}),
+    ];
+    let mut references = Vec::new();
+    for p in crate::model::r4().search_params(ty) {
+        if matches!(p.code.as_str(), "_id" | "_lastUpdated") {
+            continue;
+        }
+        let kind = serde_json::to_value(p.kind).unwrap_or(Value::Null);
+        if kind == "reference" {
+            references.push(format!("{ty}:{}", p.code));
+        }
+        params.push(json!({
+            "name": p.code,
+            "definition": p.url,
+            "type": kind,
+            "documentation": format!("FHIRPath: {}", p.expression.as_deref().unwrap_or("(special)")),
+        }));
     }
     json!({
         "type": ty,
@@ -74,6 +90,8 @@ fn resource_entry(ty: &str) -> Value {
         "conditionalCreate": true,
         "conditionalUpdate": true,
         "conditionalDelete": "single",
+        "searchInclude": references,
+        "searchRevInclude": ["*"],
         "searchParam": params,
     })
 }

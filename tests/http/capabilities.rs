@@ -35,5 +35,34 @@ async fn metadata_describes_what_the_server_implements() {
         .iter()
         .map(|i| i["code"].as_str().unwrap())
         .collect();
-    assert_eq!(system, ["transaction", "batch", "history-system"]);
+    assert_eq!(system, ["transaction", "batch", "search-system", "history-system"]);
+}
+
+#[tokio::test]
+async fn metadata_lists_every_search_parameter_with_its_type() {
+    let s = start().await;
+    let cs = json(s.get("metadata").await).await;
+    let resources = cs["rest"][0]["resource"].as_array().unwrap();
+    let doc = resources
+        .iter()
+        .find(|r| r["type"] == "DocumentReference")
+        .unwrap();
+    let params = doc["searchParam"].as_array().unwrap();
+    let find = |n: &str| params.iter().find(|p| p["name"] == n).cloned();
+    assert_eq!(find("patient").unwrap()["type"], "reference");
+    assert_eq!(find("date").unwrap()["type"], "date");
+    assert_eq!(find("_id").unwrap()["type"], "token");
+    assert!(
+        find("type").unwrap()["documentation"]
+            .as_str()
+            .unwrap()
+            .starts_with("FHIRPath")
+    );
+    assert!(
+        doc["interaction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "search-type")
+    );
 }
