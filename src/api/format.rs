@@ -100,10 +100,7 @@ pub fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind> {
         return Ok(BodyKind::JsonPatch);
     }
     if essence == "application/x-www-form-urlencoded" {
-        return Err(Error::new(
-            ErrorKind::UnsupportedMedia,
-            "form bodies are only taken by _search",
-        ));
+        return Ok(BodyKind::Form);
     }
     parse_media(&essence)
         .filter(|_| essence != "*/*")

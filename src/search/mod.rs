@@ -2,6 +2,10 @@
 //! normalisation shared by writes and queries ([`values`]), query parsing ([`query`], [`chain`]), and its
 //! compilation to SQL ([`compile`], [`predicate`], [`page`]) that the store runs; [`shape`] applies
 //! `_summary`/`_elements`.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod chain;
 pub mod compile;
@@ -12,3 +16,6 @@ pub mod predicate;
 pub mod query;
 pub mod shape;
 pub mod values;
+
+pub use index::{Extractor, IndexRow, IndexValue, ParamInfo, ParamKind};
+pub use values::{date_range, normalize_string, number_range};

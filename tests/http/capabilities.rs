@@ -35,7 +35,10 @@ async fn metadata_describes_what_the_server_implements() {
         .iter()
         .map(|i| i["code"].as_str().unwrap())
         .collect();
-    assert_eq!(system, ["transaction", "batch", "search-system", "history-system"]);
+    assert_eq!(
+        system,
+        ["transaction", "batch", "search-system", "history-system"]
+    );
 }
 
 #[tokio::test]

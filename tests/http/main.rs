@@ -16,5 +16,6 @@ mod patch;
 mod prefer;
 mod read;
 mod sdk_client;
+mod search;
 mod transaction;
 mod update;

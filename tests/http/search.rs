@@ -10,7 +10,12 @@ async fn ids(s: &TestServer, query: &str) -> Vec<String> {
     let b = search(s, query).await;
     b["entry"]
         .as_array()
-        .map(|a| a.iter().filter(|e| e["search"]["mode"] == "match").map(|e| e["resource"]["id"].as_str().unwrap().to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["search"]["mode"] == "match")
+                .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -21,7 +26,11 @@ async fn search(s: &TestServer, query: &str) -> Value {
 }
 
 async fn put(s: &TestServer, body: Value) {
-    let path = format!("{}/{}", body["resourceType"].as_str().unwrap(), body["id"].as_str().unwrap());
+    let path = format!(
+        "{}/{}",
+        body["resourceType"].as_str().unwrap(),
+        body["id"].as_str().unwrap()
+    );
     let r = s.put(&path, &body).await;
     assert!(r.status().is_success(), "{path}: {}", r.status());
 }
@@ -35,7 +44,11 @@ fn named(id: &str, family: &str, given: &str, gender: &str, birth: &str) -> Valu
 async fn people(s: &TestServer) {
     put(s, named("p1", "Léger", "Élodie", "female", "1985-04-12")).await;
     put(s, named("p2", "Legrand", "Jean", "male", "1972-03-08")).await;
-    put(s, named("p3", "Martin", "Anne-Marie", "female", "1985-11-30")).await;
+    put(
+        s,
+        named("p3", "Martin", "Anne-Marie", "female", "1985-11-30"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -54,25 +67,45 @@ async fn string_search_is_accent_and_case_insensitive_prefix() {
 async fn token_search_follows_system_and_code_forms() {
     let s = start().await;
     people(&s).await;
-    assert_eq!(ids(&s, "Patient?gender=female&_sort=_id").await, ["p1", "p3"]);
-    assert_eq!(ids(&s, &format!("Patient?identifier={INS}|ins-p2")).await, ["p2"]);
+    assert_eq!(
+        ids(&s, "Patient?gender=female&_sort=_id").await,
+        ["p1", "p3"]
+    );
+    assert_eq!(
+        ids(&s, &format!("Patient?identifier={INS}|ins-p2")).await,
+        ["p2"]
+    );
     assert_eq!(ids(&s, "Patient?identifier=ins-p2").await, ["p2"]);
     assert!(ids(&s, "Patient?identifier=|ins-p2").await.is_empty());
-    assert_eq!(ids(&s, &format!("Patient?identifier={INS}|&_sort=_id")).await.len(), 3);
+    assert_eq!(
+        ids(&s, &format!("Patient?identifier={INS}|&_sort=_id"))
+            .await
+            .len(),
+        3
+    );
     assert_eq!(ids(&s, "Patient?gender:not=female").await, ["p2"]);
-    assert_eq!(ids(&s, "Patient?gender=male,female&_sort=_id").await.len(), 3);
+    assert_eq!(
+        ids(&s, "Patient?gender=male,female&_sort=_id").await.len(),
+        3
+    );
 }
 
 #[tokio::test]
 async fn date_search_uses_precision_ranges_and_prefixes() {
     let s = start().await;
     people(&s).await;
-    assert_eq!(ids(&s, "Patient?birthdate=1985&_sort=_id").await, ["p1", "p3"]);
+    assert_eq!(
+        ids(&s, "Patient?birthdate=1985&_sort=_id").await,
+        ["p1", "p3"]
+    );
     assert_eq!(ids(&s, "Patient?birthdate=1985-04").await, ["p1"]);
     assert_eq!(ids(&s, "Patient?birthdate=1985-04-12").await, ["p1"]);
     assert_eq!(ids(&s, "Patient?birthdate=lt1980").await, ["p2"]);
     assert_eq!(ids(&s, "Patient?birthdate=ge1985-11-30").await, ["p3"]);
-    assert_eq!(ids(&s, "Patient?birthdate=gt1985-04-12&birthdate=lt1986").await, ["p3"]);
+    assert_eq!(
+        ids(&s, "Patient?birthdate=gt1985-04-12&birthdate=lt1986").await,
+        ["p3"]
+    );
     assert_eq!(ids(&s, "Patient?birthdate=ne1985&_sort=_id").await, ["p2"]);
     assert_eq!(s.get("Patient?birthdate=notadate").await.status(), 400);
 }
@@ -82,7 +115,11 @@ async fn date_search_over_periods_and_instants() {
     let s = start().await;
     put(&s, json!({"resourceType": "Encounter", "id": "e1", "status": "finished", "class": {"code": "IMP"},
         "period": {"start": "2026-11-02T08:00:00+01:00", "end": "2026-11-05T18:00:00+01:00"}})).await;
-    assert_eq!(ids(&s, "Encounter?date=2026-11-03").await, Vec::<String>::new(), "eq needs the period inside the day");
+    assert_eq!(
+        ids(&s, "Encounter?date=2026-11-03").await,
+        Vec::<String>::new(),
+        "eq needs the period inside the day"
+    );
     assert_eq!(ids(&s, "Encounter?date=2026-11").await, ["e1"]);
     assert_eq!(ids(&s, "Encounter?date=ge2026-11-04").await, ["e1"]);
     assert_eq!(ids(&s, "Encounter?date=lt2026-11-03").await, ["e1"]);
@@ -100,9 +137,26 @@ async fn number_and_quantity_search() {
     assert_eq!(ids(&s, "RiskAssessment?probability=0.25").await, ["r1"]);
     assert_eq!(ids(&s, "RiskAssessment?probability=gt0.2").await, ["r1"]);
     assert!(ids(&s, "RiskAssessment?probability=lt0.2").await.is_empty());
-    assert_eq!(ids(&s, "Observation?value-quantity=5.4|http://unitsofmeasure.org|mmol/L").await, ["o1"]);
-    assert_eq!(ids(&s, "Observation?value-quantity=ge5||mmol/L").await, ["o1"]);
-    assert!(ids(&s, "Observation?value-quantity=5.4|http://unitsofmeasure.org|mg").await.is_empty());
+    assert_eq!(
+        ids(
+            &s,
+            "Observation?value-quantity=5.4|http://unitsofmeasure.org|mmol/L"
+        )
+        .await,
+        ["o1"]
+    );
+    assert_eq!(
+        ids(&s, "Observation?value-quantity=ge5||mmol/L").await,
+        ["o1"]
+    );
+    assert!(
+        ids(
+            &s,
+            "Observation?value-quantity=5.4|http://unitsofmeasure.org|mg"
+        )
+        .await
+        .is_empty()
+    );
     assert_eq!(s.get("Observation?value-quantity=abc").await.status(), 400);
 }
 
@@ -112,7 +166,11 @@ async fn record(s: &TestServer) {
     let mut p1 = named("p1", "Léger", "Élodie", "female", "1985-04-12");
     p1["generalPractitioner"] = json!([{"reference": "Practitioner/gp"}]);
     put(s, p1).await;
-    for (id, pat, date, code) in [("d1", "p1", "2026-10-01", "11490-0"), ("d2", "p1", "2026-11-01", "11502-2"), ("d3", "p2", "2026-09-01", "11490-0")] {
+    for (id, pat, date, code) in [
+        ("d1", "p1", "2026-10-01", "11490-0"),
+        ("d2", "p1", "2026-11-01", "11502-2"),
+        ("d3", "p2", "2026-09-01", "11490-0"),
+    ] {
         put(s, json!({"resourceType": "DocumentReference", "id": id, "status": "current",
             "type": {"coding": [{"system": "http://loinc.org", "code": code}]},
             "subject": {"reference": format!("Patient/{pat}")}, "date": format!("{date}T10:00:00Z"),
@@ -126,11 +184,28 @@ async fn record(s: &TestServer) {
 async fn reference_search_in_every_form() {
     let s = start().await;
     record(&s).await;
-    assert_eq!(ids(&s, "DocumentReference?subject=Patient/p1&_sort=_id").await, ["d1", "d2"]);
+    assert_eq!(
+        ids(&s, "DocumentReference?subject=Patient/p1&_sort=_id").await,
+        ["d1", "d2"]
+    );
     assert_eq!(ids(&s, "DocumentReference?patient=p2").await, ["d3"]);
-    assert_eq!(ids(&s, "DocumentReference?subject:Patient=p2").await, ["d3"]);
-    assert_eq!(ids(&s, &format!("DocumentReference?subject={}", s.url("Patient/p2"))).await, ["d3"]);
-    assert!(ids(&s, "DocumentReference?subject:Group=p2").await.is_empty());
+    assert_eq!(
+        ids(&s, "DocumentReference?subject:Patient=p2").await,
+        ["d3"]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            &format!("DocumentReference?subject={}", s.url("Patient/p2"))
+        )
+        .await,
+        ["d3"]
+    );
+    assert!(
+        ids(&s, "DocumentReference?subject:Group=p2")
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -139,18 +214,34 @@ async fn chains_reach_any_depth() {
     record(&s).await;
     let q = format!("DocumentReference?subject:Patient.identifier={INS}|ins-p2");
     assert_eq!(ids(&s, &q).await, ["d3"]);
-    assert_eq!(ids(&s, &format!("DocumentReference?patient.identifier={INS}|ins-p1&_sort=_id")).await, ["d1", "d2"]);
+    assert_eq!(
+        ids(
+            &s,
+            &format!("DocumentReference?patient.identifier={INS}|ins-p1&_sort=_id")
+        )
+        .await,
+        ["d1", "d2"]
+    );
     let deep = "DocumentReference?patient.general-practitioner.identifier=810000000001&_sort=_id";
     assert_eq!(ids(&s, deep).await, ["d1", "d2"]);
-    assert_eq!(s.get("DocumentReference?patient.nope=1").await.status(), 400);
+    assert_eq!(
+        s.get("DocumentReference?patient.nope=1").await.status(),
+        400
+    );
 }
 
 #[tokio::test]
 async fn reverse_chaining_with_has() {
     let s = start().await;
     record(&s).await;
-    assert_eq!(ids(&s, "Patient?_has:Observation:patient:code=1234-5").await, ["p2"]);
-    assert_eq!(ids(&s, "Patient?_has:DocumentReference:patient:type=11502-2").await, ["p1"]);
+    assert_eq!(
+        ids(&s, "Patient?_has:Observation:patient:code=1234-5").await,
+        ["p2"]
+    );
+    assert_eq!(
+        ids(&s, "Patient?_has:DocumentReference:patient:type=11502-2").await,
+        ["p1"]
+    );
     let nested = "Practitioner?_has:Patient:general-practitioner:_has:DocumentReference:patient:type=11502-2";
     assert_eq!(ids(&s, nested).await, ["gp"]);
 }
@@ -159,14 +250,39 @@ async fn reverse_chaining_with_has() {
 async fn includes_and_revincludes() {
     let s = start().await;
     record(&s).await;
-    let b = search(&s, "DocumentReference?_id=d1&_include=DocumentReference:subject").await;
-    let modes: Vec<_> = b["entry"].as_array().unwrap().iter().map(|e| (e["resource"]["resourceType"].as_str().unwrap().to_owned(), e["search"]["mode"].as_str().unwrap().to_owned())).collect();
-    assert_eq!(modes, [("DocumentReference".to_owned(), "match".to_owned()), ("Patient".to_owned(), "include".to_owned())]);
+    let b = search(
+        &s,
+        "DocumentReference?_id=d1&_include=DocumentReference:subject",
+    )
+    .await;
+    let modes: Vec<_> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["resource"]["resourceType"].as_str().unwrap().to_owned(),
+                e["search"]["mode"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("DocumentReference".to_owned(), "match".to_owned()),
+            ("Patient".to_owned(), "include".to_owned())
+        ]
+    );
     assert_eq!(b["total"], 1, "includes are not counted");
     let b = search(&s, "Patient?_id=p1&_revinclude=DocumentReference:subject").await;
     assert_eq!(b["entry"].as_array().unwrap().len(), 3);
     let b = search(&s, "DocumentReference?_id=d1&_include=DocumentReference:subject&_include:iterate=Patient:general-practitioner").await;
-    let types: Vec<_> = b["entry"].as_array().unwrap().iter().map(|e| e["resource"]["resourceType"].as_str().unwrap().to_owned()).collect();
+    let types: Vec<_> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap().to_owned())
+        .collect();
     assert!(types.contains(&"Practitioner".to_owned()), "{types:?}");
 }
 
@@ -174,21 +290,42 @@ async fn includes_and_revincludes() {
 async fn sort_on_several_keys_with_missing_values_last() {
     let s = start().await;
     record(&s).await;
-    assert_eq!(ids(&s, "DocumentReference?_sort=-date").await, ["d2", "d1", "d3"]);
-    assert_eq!(ids(&s, "DocumentReference?_sort=type,-date").await, ["d1", "d3", "d2"]);
+    assert_eq!(
+        ids(&s, "DocumentReference?_sort=-date").await,
+        ["d2", "d1", "d3"]
+    );
+    assert_eq!(
+        ids(&s, "DocumentReference?_sort=type,-date").await,
+        ["d1", "d3", "d2"]
+    );
     put(&s, json!({"resourceType": "Patient", "id": "p0"})).await;
-    assert_eq!(ids(&s, "Patient?_sort=birthdate").await.last().unwrap(), "p0");
-    assert_eq!(ids(&s, "Patient?_sort=-birthdate").await.last().unwrap(), "p0");
+    assert_eq!(
+        ids(&s, "Patient?_sort=birthdate").await.last().unwrap(),
+        "p0"
+    );
+    assert_eq!(
+        ids(&s, "Patient?_sort=-birthdate").await.last().unwrap(),
+        "p0"
+    );
 }
 
 #[tokio::test]
 async fn compartment_search_and_post_search() {
     let s = start().await;
     record(&s).await;
-    assert_eq!(ids(&s, "Patient/p1/DocumentReference?_sort=_id").await, ["d1", "d2"]);
+    assert_eq!(
+        ids(&s, "Patient/p1/DocumentReference?_sort=_id").await,
+        ["d1", "d2"]
+    );
     assert_eq!(ids(&s, "Patient/p2/Observation").await, ["o1"]);
-    let r = s.http.post(s.url("DocumentReference/_search")).header("content-type", "application/x-www-form-urlencoded")
-        .body("patient=p1&type=11502-2").send().await.unwrap();
+    let r = s
+        .http
+        .post(s.url("DocumentReference/_search"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("patient=p1&type=11502-2")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let b = json(r).await;
     assert_eq!(b["entry"][0]["resource"]["id"], "d2");
@@ -217,7 +354,13 @@ async fn unknown_parameters_are_ignored_or_refused_when_strict() {
     let b = search(&s, "Patient?nickname=x&gender=male").await;
     assert_eq!(b["total"], 1);
     assert!(!b["link"][0]["url"].as_str().unwrap().contains("nickname"));
-    let r = s.http.get(s.url("Patient?nickname=x")).header("prefer", "handling=strict").send().await.unwrap();
+    let r = s
+        .http
+        .get(s.url("Patient?nickname=x"))
+        .header("prefer", "handling=strict")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(s.get("Patient?gender:exact=male").await.status(), 400);
     assert_eq!(s.get("Patient?_sort=nope").await.status(), 400);
@@ -232,9 +375,19 @@ async fn missing_modifier_and_meta_parameters() {
     assert_eq!(ids(&s, "Patient?birthdate:missing=true").await, ["m2"]);
     assert_eq!(ids(&s, "Patient?birthdate:missing=false").await, ["m1"]);
     assert_eq!(ids(&s, "Patient?_tag=urn:t|vip").await, ["m1"]);
-    assert_eq!(ids(&s, "Patient?_profile=http://example.org/p").await, ["m1"]);
-    assert_eq!(ids(&s, "Patient?_lastUpdated=gt2000-01-01&_sort=_id").await, ["m1", "m2"]);
-    assert!(ids(&s, "Patient?_lastUpdated=lt2000-01-01").await.is_empty());
+    assert_eq!(
+        ids(&s, "Patient?_profile=http://example.org/p").await,
+        ["m1"]
+    );
+    assert_eq!(
+        ids(&s, "Patient?_lastUpdated=gt2000-01-01&_sort=_id").await,
+        ["m1", "m2"]
+    );
+    assert!(
+        ids(&s, "Patient?_lastUpdated=lt2000-01-01")
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -254,15 +407,30 @@ async fn paging_returns_every_match_once_while_others_write() {
         .map(|i| json!({"resource": {"resourceType": "Patient", "id": format!("pg{i:04}"), "gender": "other",
             "birthDate": format!("{}-01-01", 1900 + i % 100)}, "request": {"method": "PUT", "url": format!("Patient/pg{i:04}")}}))
         .collect();
-    let r = s.post("", &json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})).await;
+    let r = s
+        .post(
+            "",
+            &json!({"resourceType": "Bundle", "type": "transaction", "entry": entries}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let writer = {
         let (http, base) = (s.http.clone(), s.base.clone());
         tokio::spawn(async move {
             for i in 0..150 {
                 let body = json!({"resourceType": "Patient", "id": format!("pg{:04}", (i * 7) % 1000), "gender": "other", "active": true});
-                let _ = http.put(format!("{base}/Patient/pg{:04}", (i * 7) % 1000)).header("content-type", "application/fhir+json").json(&body).send().await;
-                let _ = http.post(format!("{base}/Patient")).header("content-type", "application/fhir+json").json(&patient("new")).send().await;
+                let _ = http
+                    .put(format!("{base}/Patient/pg{:04}", (i * 7) % 1000))
+                    .header("content-type", "application/fhir+json")
+                    .json(&body)
+                    .send()
+                    .await;
+                let _ = http
+                    .post(format!("{base}/Patient"))
+                    .header("content-type", "application/fhir+json")
+                    .json(&patient("new"))
+                    .send()
+                    .await;
             }
         })
     };
@@ -271,9 +439,16 @@ async fn paging_returns_every_match_once_while_others_write() {
     while let Some(u) = url {
         let b = json(s.http.get(&u).send().await.unwrap()).await;
         for e in b["entry"].as_array().into_iter().flatten() {
-            *seen.entry(e["resource"]["id"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+            *seen
+                .entry(e["resource"]["id"].as_str().unwrap().to_owned())
+                .or_insert(0) += 1;
         }
-        url = b["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next").map(|l| l["url"].as_str().unwrap().to_owned());
+        url = b["link"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["relation"] == "next")
+            .map(|l| l["url"].as_str().unwrap().to_owned());
     }
     writer.await.unwrap();
     assert_eq!(seen.len(), 1000);
@@ -284,14 +459,41 @@ async fn paging_returns_every_match_once_while_others_write() {
 async fn previous_links_walk_back() {
     let s = start().await;
     for i in 0..7 {
-        put(&s, json!({"resourceType": "Patient", "id": format!("w{i}"), "gender": "male"})).await;
+        put(
+            &s,
+            json!({"resourceType": "Patient", "id": format!("w{i}"), "gender": "male"}),
+        )
+        .await;
     }
     let p1 = search(&s, "Patient?_count=3&_sort=_id").await;
-    let next = p1["link"].as_array().unwrap().iter().find(|l| l["relation"] == "next").unwrap()["url"].as_str().unwrap().to_owned();
+    let next = p1["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "next")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let p2 = json(s.http.get(&next).send().await.unwrap()).await;
-    let prev = p2["link"].as_array().unwrap().iter().find(|l| l["relation"] == "previous").unwrap()["url"].as_str().unwrap().to_owned();
+    let prev = p2["link"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["relation"] == "previous")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let back = json(s.http.get(&prev).send().await.unwrap()).await;
-    let ids = |b: &Value| b["entry"].as_array().unwrap().iter().map(|e| e["resource"]["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let ids = |b: &Value| {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&back), ids(&p1));
     assert_eq!(ids(&p2), ["w3", "w4", "w5"]);
 }

@@ -1,33 +1,64 @@
-//! Temporary stand-in for the index extraction (replaced by the full module): identifier tokens only.
+//! Search index extraction (<https://hl7.org/fhir/R4/search.html>,
+//! <https://hl7.org/fhir/R4/searchparameter.html>): every SearchParameter's FHIRPath
+//! expression is evaluated on a resource and each result item is converted, by parameter type
+//! and FHIR type, into [`IndexValue`]s stored beside the resource.
+//!
+//! | param type | FHIR types of the items | values |
+//! |---|---|---|
+//! | string | string, markdown; HumanName; Address | one String per text / name part / address part |
+//! | token | code, boolean, string, id, uri; Coding; CodeableConcept; Identifier; ContactPoint | Token(system, code, text) |
+//! | reference | Reference; canonical, uri | Reference(type, id, url); `<code>:identifier` Token for `Reference.identifier` |
+//! | date | date, dateTime, instant; Period; Timing | Date(low, high) in epoch µs |
+//! | number | integer, decimal, positiveInt, unsignedInt | Number(value, implicit range) |
+//! | quantity | Quantity (Age, Duration, Count, Distance…); Money | Quantity(value, range, system, code, unit) |
+//! | uri | uri, url, canonical, oid, uuid | Uri |
+//!
+//! Composite and special parameters give no rows (their definitions stay available through
+//! [`Extractor::param`]); `_id` and `_lastUpdated` are left to the server's own columns.
 
-use std::sync::OnceLock;
+mod convert;
+mod extractor;
+mod plan;
+mod reference;
+mod split;
+mod token;
 
-use serde_json::Value;
+#[cfg(test)]
+mod examples_tests;
+#[cfg(test)]
+mod tests_util;
 
-use crate::model::{SearchParamType, r4};
+pub use extractor::Extractor;
+pub use plan::{ParamInfo, ParamKind};
 
-/// One indexed value.
-#[derive(Debug, Clone, PartialEq)]
+/// One value of a search parameter, normalised for the query side.
+#[derive(Clone, Debug, PartialEq)]
 pub enum IndexValue {
-    /// String.
+    /// A string (also each name part of a HumanName and each part of an Address):
+    /// `normalized` by [`normalize_string`](crate::search::values::normalize_string) and
+    /// `exact` as written (for `:exact`).
     String { normalized: String, exact: String },
-    /// Token.
+    /// A code: `system` is `""` when none is known; `text` is the display or text,
+    /// normalised, `""` when none.
     Token {
         system: String,
         code: String,
         text: String,
     },
-    /// Reference.
+    /// A reference: relative ones (`Patient/1`) fill `target_type`/`target_id` and leave `url`
+    /// empty; absolute ones and canonicals keep `url` (as written) and also fill type/id when
+    /// the URL ends in `Type/id`.
     Reference {
         target_type: String,
         target_id: String,
         url: String,
     },
-    /// Date range.
+    /// An instant range in Unix epoch microseconds, both ends inclusive; an open end of a
+    /// Period is `i64::MIN` / `i64::MAX`.
     Date { low: i64, high: i64 },
-    /// Number.
+    /// A number with its implicit range.
     Number { value: f64, low: f64, high: f64 },
-    /// Quantity.
+    /// A quantity with its implicit range; `system`/`code`/`unit` are `""` when absent.
     Quantity {
         value: f64,
         low: f64,
@@ -36,122 +67,14 @@ pub enum IndexValue {
         code: String,
         unit: String,
     },
-    /// Uri.
+    /// A URI as written.
     Uri { value: String },
 }
 
-/// One index row.
-#[derive(Debug, Clone, PartialEq)]
+/// A value of one parameter of a resource. `param` is the parameter code (`family`,
+/// `subject`), or `<code>:identifier` for the identifier of a reference.
+#[derive(Clone, Debug, PartialEq)]
 pub struct IndexRow {
-    /// Parameter code.
     pub param: String,
-    /// Value.
     pub value: IndexValue,
-}
-
-/// Parameter kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamKind {
-    /// string
-    String,
-    /// token
-    Token,
-    /// reference
-    Reference,
-    /// date
-    Date,
-    /// number
-    Number,
-    /// quantity
-    Quantity,
-    /// uri
-    Uri,
-    /// composite
-    Composite,
-    /// special
-    Special,
-}
-
-/// What the query side needs to know of a parameter.
-#[derive(Debug, Clone)]
-pub struct ParamInfo {
-    /// Code.
-    pub code: String,
-    /// Kind.
-    pub kind: ParamKind,
-    /// Reference targets.
-    pub targets: Vec<String>,
-    /// Expression.
-    pub expression: String,
-    /// Components.
-    pub components: Vec<(String, String)>,
-}
-
-/// Extraction plans.
-#[derive(Debug, Default)]
-pub struct Extractor {
-    params: std::collections::HashMap<(String, String), ParamInfo>,
-}
-
-impl Extractor {
-    /// The R4 extractor.
-    pub fn r4() -> &'static Extractor {
-        static E: OnceLock<Extractor> = OnceLock::new();
-        E.get_or_init(|| {
-            let mut params = std::collections::HashMap::new();
-            for ty in r4().resource_types() {
-                for p in r4().search_params(ty) {
-                    let kind = match p.kind {
-                        SearchParamType::String => ParamKind::String,
-                        SearchParamType::Token => ParamKind::Token,
-                        SearchParamType::Reference => ParamKind::Reference,
-                        SearchParamType::Date => ParamKind::Date,
-                        SearchParamType::Number => ParamKind::Number,
-                        SearchParamType::Quantity => ParamKind::Quantity,
-                        SearchParamType::Uri => ParamKind::Uri,
-                        SearchParamType::Composite => ParamKind::Composite,
-                        SearchParamType::Special => ParamKind::Special,
-                    };
-                    let info = ParamInfo {
-                        code: p.code.clone(),
-                        kind,
-                        targets: p.target.clone(),
-                        expression: p.expression.clone().unwrap_or_default(),
-                        components: Vec::new(),
-                    };
-                    params.insert((ty.to_owned(), p.code.clone()), info);
-                }
-            }
-            Extractor { params }
-        })
-    }
-
-    /// Index rows of a resource (stand-in: identifier tokens).
-    pub fn extract(&self, resource: &Value) -> Vec<IndexRow> {
-        let ids = match resource.get("identifier") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v @ Value::Object(_)) => vec![v],
-            _ => Vec::new(),
-        };
-        ids.into_iter()
-            .filter_map(|i| {
-                let code = i.get("value")?.as_str()?;
-                let system = i.get("system").and_then(Value::as_str).unwrap_or("");
-                Some(IndexRow {
-                    param: "identifier".into(),
-                    value: IndexValue::Token {
-                        system: system.into(),
-                        code: code.into(),
-                        text: String::new(),
-                    },
-                })
-            })
-            .collect()
-    }
-
-    /// The parameter `code` of `resource_type`.
-    pub fn param(&self, resource_type: &str, code: &str) -> Option<&ParamInfo> {
-        self.params
-            .get(&(resource_type.to_owned(), code.to_owned()))
-    }
 }

@@ -1,18 +1,14 @@
-//! Temporary stand-in for the shared value normalisation (replaced by the full module).
+//! Value normal forms shared by index extraction (write time) and query parsing (read time),
+//! so that both sides compare like with like (<https://hl7.org/fhir/R4/search.html>).
+//!
+//! * [`normalize_string`]: case- and accent-insensitive form of string search.
+//! * [`date_range`]: the instant range a date/dateTime/instant text covers by its precision.
+//! * [`number_range`]: the implicit range of a decimal text by its precision.
 
-use crate::fhir::Instant;
+mod date;
+mod number;
+mod string;
 
-/// Case- and accent-insensitive normal form (stand-in: lowercase only).
-pub fn normalize_string(s: &str) -> String {
-    s.to_lowercase()
-}
-
-/// The instant range a date text covers (stand-in: a point).
-pub fn date_range(text: &str) -> Option<(i64, i64)> {
-    Instant::parse_fhir(text).ok().map(|i| (i.0, i.0))
-}
-
-/// The implicit range of a decimal text (stand-in: a point).
-pub fn number_range(text: &str) -> Option<(f64, f64, f64)> {
-    text.parse::<f64>().ok().map(|v| (v, v, v))
-}
+pub use date::date_range;
+pub use number::number_range;
+pub use string::normalize_string;

@@ -1,0 +1,277 @@
+//! The [`Extractor`]: compiled plans for every search parameter of every resource type.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+use super::IndexRow;
+use super::convert::convert;
+use super::plan::{Compiler, ParamInfo, ParamPlan, TypePlan, parse_custom};
+use crate::fhirpath::{Context, R4Model, evaluate, r4_model};
+use crate::model::{Model, r4};
+
+/// Compiled extraction plans for the search parameters of every R4 resource type: each
+/// FHIRPath expression is compiled once (a union is split so that a type evaluates only its
+/// own branches, and branches are shared across the base types that list them). Build once
+/// at start (see [`Extractor::r4`]); `Send + Sync`, cheap to share.
+#[derive(Debug)]
+pub struct Extractor {
+    model: R4Model,
+    types: HashMap<String, TypePlan>,
+    compile_errors: Vec<String>,
+    skipped: AtomicU64,
+}
+
+static R4_EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
+
+impl Clone for Extractor {
+    fn clone(&self) -> Self {
+        Extractor {
+            model: self.model,
+            types: self.types.clone(),
+            compile_errors: self.compile_errors.clone(),
+            skipped: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Extractor {
+    /// The extractor for all R4 core search parameters, built on first use. A core
+    /// expression that does not compile is left out and listed by
+    /// [`compile_errors`](Self::compile_errors).
+    pub fn r4() -> &'static Extractor {
+        R4_EXTRACTOR.get_or_init(|| Extractor::build(r4()))
+    }
+
+    fn build(model: &'static Model) -> Extractor {
+        let mut compiler = Compiler::default();
+        let mut infos: HashMap<&str, Arc<ParamInfo>> = HashMap::new();
+        let mut types = HashMap::new();
+        let mut compile_errors = Vec::new();
+        for resource_type in model.resource_types() {
+            let mut plan = TypePlan::default();
+            for def in model.search_params(resource_type) {
+                let info = infos
+                    .entry(def.url.as_str())
+                    .or_insert_with(|| Arc::new(ParamInfo::from_def(def)));
+                match compiler.plan(model, info, resource_type) {
+                    Ok(p) => plan.insert(p),
+                    Err(e) => compile_errors.push(format!("{resource_type}.{}: {e}", def.code)),
+                }
+            }
+            types.insert(resource_type.to_owned(), plan);
+        }
+        Extractor {
+            model: r4_model(),
+            types,
+            compile_errors,
+            skipped: AtomicU64::new(0),
+        }
+    }
+
+    /// A copy that also knows the SearchParameter resources `params` (JSON with `code`,
+    /// `base[]`, `type`, `expression`, optional `target[]` and `component[]`); a custom
+    /// parameter replaces a known one with the same code on the same type. A base of
+    /// `Resource` or `DomainResource` applies to every type deriving from it.
+    ///
+    /// # Errors
+    /// A message naming the parameter when it is malformed or its expression does not compile.
+    pub fn with_custom(&self, params: &[Value]) -> Result<Extractor, String> {
+        let model = r4();
+        let mut out = self.clone();
+        let mut compiler = Compiler::default();
+        for param in params {
+            let (info, bases) = parse_custom(param)?;
+            let info = Arc::new(info);
+            for (resource_type, plan) in &mut out.types {
+                if bases.iter().any(|b| model.is_a(resource_type, b)) {
+                    plan.insert(compiler.plan(model, &info, resource_type)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every index row of `resource` (its `resourceType` picks the parameters), without
+    /// duplicates, grouped by parameter in definition order. Never fails: an unknown or
+    /// missing `resourceType` gives no rows, and an expression that errors on this resource
+    /// contributes nothing (counted by [`skipped_evaluations`](Self::skipped_evaluations)).
+    pub fn extract(&self, resource: &Value) -> Vec<IndexRow> {
+        let resource_type = resource.get("resourceType").and_then(Value::as_str);
+        let Some(plan) = resource_type.and_then(|t| self.types.get(t)) else {
+            return Vec::new();
+        };
+        let ctx = Context::new(&self.model);
+        let mut rows = Vec::new();
+        for param in &plan.params {
+            let start = rows.len();
+            self.extract_param(param, resource, &ctx, &mut rows);
+            dedup_from(&mut rows, start);
+        }
+        rows
+    }
+
+    fn extract_param(
+        &self,
+        param: &ParamPlan,
+        resource: &Value,
+        ctx: &Context<'_>,
+        rows: &mut Vec<IndexRow>,
+    ) {
+        for expr in &param.exprs {
+            match evaluate(expr, resource, ctx) {
+                Ok(items) => items
+                    .iter()
+                    .for_each(|item| convert(&param.info, item, rows)),
+                Err(_) => {
+                    self.skipped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// The definition of parameter `code` for `resource_type` (including the `Resource` and
+    /// `DomainResource` ones, composites and specials); `None` when unknown.
+    pub fn param(&self, resource_type: &str, code: &str) -> Option<&ParamInfo> {
+        Some(&self.types.get(resource_type)?.get(code)?.info)
+    }
+
+    /// How many expression evaluations failed (and were skipped) since this extractor was built.
+    pub fn skipped_evaluations(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+
+    /// The core parameters left out because their expression did not compile
+    /// (`Type.code: error`); empty for the R4 definitions.
+    pub fn compile_errors(&self) -> &[String] {
+        &self.compile_errors
+    }
+}
+
+/// Removes rows from `start` on that repeat an earlier row from `start` on.
+fn dedup_from(rows: &mut Vec<IndexRow>, start: usize) {
+    let mut i = start + 1;
+    while i < rows.len() {
+        if rows[start..i].contains(&rows[i]) {
+            rows.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::index::ParamKind;
+    use crate::search::index::tests_util::{rows_of, token};
+    use serde_json::json;
+
+    #[test]
+    fn every_core_expression_compiles() {
+        assert_eq!(Extractor::r4().compile_errors(), &[] as &[String]);
+    }
+
+    #[test]
+    fn extractor_is_send_and_sync() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Extractor>();
+    }
+
+    #[test]
+    fn unknown_types_and_server_columns_give_no_rows() {
+        assert!(
+            Extractor::r4()
+                .extract(&json!({"resourceType": "Nope", "id": "1"}))
+                .is_empty()
+        );
+        assert!(Extractor::r4().extract(&json!({"id": "1"})).is_empty());
+        let p = json!({"resourceType": "Patient", "id": "1", "meta": {"lastUpdated": "2026-01-01T00:00:00Z"}});
+        let rows = Extractor::r4().extract(&p);
+        assert!(rows.iter().all(|r| !r.param.starts_with("_")));
+        // The core `deceased` expression is a boolean: a living patient is indexed as `false`.
+        assert_eq!(rows_of(&p, "deceased"), [token("", "false", "")]);
+    }
+
+    #[test]
+    fn param_describes_core_parameters() {
+        let x = Extractor::r4();
+        let subject = x.param("Observation", "subject").unwrap();
+        assert_eq!(subject.kind, ParamKind::Reference);
+        assert!(subject.targets.iter().any(|t| t == "Patient"));
+        assert_eq!(x.param("Patient", "_id").unwrap().kind, ParamKind::Token);
+        let composite = x.param("Observation", "code-value-quantity").unwrap();
+        assert_eq!(
+            (composite.kind, composite.components.len()),
+            (ParamKind::Composite, 2)
+        );
+        assert!(x.param("Patient", "nope").is_none() && x.param("Nope", "_id").is_none());
+    }
+
+    #[test]
+    fn union_branches_of_other_types_are_not_planned() {
+        let plan = Extractor::r4().types.get("Patient").unwrap();
+        assert_eq!(plan.get("birthdate").unwrap().exprs.len(), 1);
+        assert!(plan.get("code-value-quantity").is_none());
+    }
+
+    #[test]
+    fn duplicate_values_are_kept_once() {
+        let p = json!({"resourceType": "Patient", "name": [{"family": "Dupont"}, {"family": "Dupont"}]});
+        assert_eq!(rows_of(&p, "family").len(), 1);
+    }
+
+    #[test]
+    fn custom_parameters_are_added_and_replace_core_ones() {
+        let ins = json!({"resourceType": "SearchParameter", "code": "ins", "base": ["Patient"], "type": "token",
+            "expression": "Patient.identifier.where(system = 'urn:oid:1.2.250.1.213.1.4.8')"});
+        let tag = json!({"code": "gender", "base": ["DomainResource"], "type": "string", "expression": "Resource.id"});
+        let x = Extractor::r4().with_custom(&[ins, tag]).unwrap();
+        let p = json!({"resourceType": "Patient", "id": "p1", "gender": "male", "identifier": [
+            {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "1"}, {"system": "urn:x", "value": "2"}]});
+        let rows = x.extract(&p);
+        let ins: Vec<_> = rows
+            .iter()
+            .filter(|r| r.param == "ins")
+            .map(|r| &r.value)
+            .collect();
+        assert_eq!(ins, [&token("urn:oid:1.2.250.1.213.1.4.8", "1", "")]);
+        assert_eq!(
+            x.param("Observation", "gender").unwrap().kind,
+            ParamKind::String
+        );
+        assert!(x.param("Bundle", "gender").is_none());
+        assert_eq!(rows_of(&p, "gender"), [token("", "male", "")]);
+    }
+
+    #[test]
+    fn malformed_custom_parameters_are_errors() {
+        let bad = [
+            json!({"code": "x", "base": ["Patient"], "type": "token", "expression": "Patient.(("}),
+            json!({"code": "x", "base": ["Patient"], "type": "nope", "expression": "Patient.id"}),
+            json!({"code": "x", "base": [], "type": "token", "expression": "Patient.id"}),
+            json!({"code": "x", "base": ["Patient"], "type": "token"}),
+            json!({"base": ["Patient"], "type": "token", "expression": "Patient.id"}),
+        ];
+        for b in bad {
+            assert!(
+                Extractor::r4()
+                    .with_custom(std::slice::from_ref(&b))
+                    .is_err(),
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn evaluation_errors_are_skipped_and_counted() {
+        let single = json!({"code": "one", "base": ["Patient"], "type": "string", "expression": "Patient.name.family.single()"});
+        let x = Extractor::r4().with_custom(&[single]).unwrap();
+        let p = json!({"resourceType": "Patient", "gender": "male", "name": [{"family": "A"}, {"family": "B"}]});
+        let rows = x.extract(&p);
+        assert!(rows.iter().all(|r| r.param != "one") && rows.iter().any(|r| r.param == "gender"));
+        assert_eq!(x.skipped_evaluations(), 1);
+    }
+}
