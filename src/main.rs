@@ -36,10 +36,9 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     let store = Store::connect(&config.database)
         .await
         .map_err(|e| e.to_string())?;
-    let ctx = Context {
-        store: store.clone(),
-        base_url: config.base_url(),
-    };
+    let ctx = Context::new(store.clone(), &config.base_url())
+        .await
+        .map_err(|e| e.to_string())?;
     if let Some(dir) = &config.demo {
         carnet::interaction::load_demo(&ctx, dir)
             .await

@@ -6,7 +6,6 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::fhir::{Id, ResourceType};
-use crate::search::index::Extractor;
 use crate::search::{page, query};
 
 /// Parsed conditional criteria: `name=value` pairs, ANDed.
@@ -38,7 +37,7 @@ pub async fn matches(ctx: &Context, ty: &ResourceType, criteria: &Criteria) -> R
         vec![ty.to_string()],
         &criteria.params,
         true,
-        Extractor::r4(),
+        &ctx.search.get(),
     )?;
     if req.clauses.is_empty() {
         return Err(Error::invalid(

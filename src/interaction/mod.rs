@@ -13,6 +13,7 @@ mod demo;
 mod history;
 mod patch;
 mod read;
+mod reindex;
 mod resource;
 mod route;
 mod search;
@@ -33,13 +34,37 @@ pub use patch::PatchBody;
 pub use route::{RequestParts, interaction as route, query_pairs};
 pub use search::SearchSpec;
 
-/// What every interaction needs: the store and the public base URL.
+/// What every interaction needs: the store, the public base URL, the search parameters in force.
 #[derive(Clone, Debug)]
 pub struct Context {
     /// The database.
     pub store: Store,
     /// Public base URL without a trailing slash, e.g. `http://127.0.0.1:8080/fhir`.
     pub base_url: String,
+    /// Search parameters (core, profiles, runtime SearchParameter resources).
+    pub search: std::sync::Arc<crate::search::registry::Registry>,
+}
+
+impl Context {
+    /// A context over `store`, loading the SearchParameter resources it holds.
+    pub async fn new(store: Store, base_url: &str) -> Result<Self> {
+        let runtime = reindex::runtime_parameters(&store).await?;
+        let search = std::sync::Arc::new(crate::search::registry::Registry::new(&runtime)?);
+        Ok(Self {
+            store,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            search,
+        })
+    }
+
+    /// After a commit: a changed SearchParameter takes effect at once.
+    pub async fn committed(&self, writes: &[WriteOp]) -> Result<()> {
+        if writes.iter().any(|w| w.res_type == "SearchParameter") {
+            let runtime = reindex::runtime_parameters(&self.store).await?;
+            self.search.reload(&runtime)?;
+        }
+        Ok(())
+    }
 }
 
 /// A FHIR interaction, parsed from HTTP or from a Bundle entry.
@@ -103,6 +128,8 @@ pub enum Interaction {
     Search(SearchSpec),
     /// `GET [base]/metadata`
     Capabilities,
+    /// `POST [base]/$reindex`, `POST [type]/$reindex`: rebuild search index rows of existing resources.
+    Reindex { ty: Option<ResourceType> },
     /// `POST [base]` with a batch or transaction Bundle; `ret` applies to every entry.
     Bundle { body: Value, ret: PreferReturn },
 }
@@ -208,7 +235,10 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
             return Ok(planned.outcome);
         }
         match ctx.store.commit(&planned.writes).await {
-            Ok(_) => return Ok(planned.outcome),
+            Ok(_) => {
+                ctx.committed(&planned.writes).await?;
+                return Ok(planned.outcome);
+            }
             Err(StoreError::Conflict { .. }) if pins_version(interaction) => {
                 return Err(Error::new(
                     ErrorKind::PreconditionFailed,
@@ -261,6 +291,7 @@ pub async fn plan(ctx: &Context, interaction: &Interaction) -> Result<Planned> {
         I::History { scope, params } => history::plan(ctx, scope, params).await,
         I::Search(spec) => search::plan(ctx, spec).await,
         I::Capabilities => Ok(Planned::read_only(capabilities::outcome(ctx))),
+        I::Reindex { ty } => reindex::run(ctx, ty.as_ref()).await.map(Planned::read_only),
         I::Bundle { .. } => Err(Error::invalid(
             "a Bundle cannot be nested in a Bundle entry",
         )),

@@ -63,6 +63,9 @@ pub fn plan_write(
     method: &'static str,
     status: u16,
 ) -> Result<Planned> {
+    if ty.as_str() == "SearchParameter" {
+        crate::search::registry::Registry::check(body)?;
+    }
     let at = Instant::now();
     let stamped = stamp(body, id, version, at);
     let bytes = serde_json::to_vec(&stamped).map_err(Error::internal)?;
@@ -73,7 +76,7 @@ pub fn plan_write(
         last_updated: at,
         method,
         content: Some(bytes),
-        index: crate::search::index::Extractor::r4().extract(&stamped),
+        index: ctx.search.get().extract(&stamped),
     };
     let mut outcome = Outcome::new(status, Body::Json(stamped));
     outcome.location = Some(format!("{}/{ty}/{id}/_history/{version}", ctx.base_url));

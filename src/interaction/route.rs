@@ -40,9 +40,16 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
     match segments.as_slice() {
         [] => root(&p),
         ["_search"] => only_post(&p, system_search(&p)?),
+        ["$reindex"] => only_post(&p, Interaction::Reindex { ty: None }),
         ["metadata"] => only_get(&p, Interaction::Capabilities),
         ["_history"] => only_get(&p, history_of(HistoryScope::System, &p)?),
         [ty] => type_level(ResourceType::parse(ty)?, p),
+        [ty, "$reindex"] => only_post(
+            &p,
+            Interaction::Reindex {
+                ty: Some(ResourceType::parse(ty)?),
+            },
+        ),
         [ty, "_search"] => {
             let ty = ResourceType::parse(ty)?;
             only_post(&p, search(vec![ty.to_string()], None, ty.to_string(), &p))

@@ -8,7 +8,6 @@ use super::{Body, Context, Outcome, Planned, resource};
 use crate::error::Result;
 use crate::fhir::{BundleBuilder, BundleEntry};
 use crate::search::include::{self, Key};
-use crate::search::index::Extractor;
 use crate::search::page::{self, Cursor, PagePlan};
 use crate::search::query::{self, Include, SearchRequest, Summary, TotalMode};
 use crate::search::shape;
@@ -37,7 +36,7 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         spec.types.clone(),
         &spec.pairs,
         spec.strict,
-        Extractor::r4(),
+        &ctx.search.get(),
     )?;
     req.compartment.clone_from(&spec.compartment);
     let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect())?;

@@ -54,7 +54,7 @@ async fn attempt_once(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Re
             Some(plan_checked(ctx, &entries[i], Some(&targets), &mut seen, &mut writes).await?);
     }
     match ctx.store.commit(&writes).await {
-        Ok(_) => {}
+        Ok(_) => ctx.committed(&writes).await?,
         Err(StoreError::Conflict { .. }) => {
             return Err(Error::new(ErrorKind::Conflict, "concurrent change"));
         }

@@ -14,6 +14,7 @@ pub mod index;
 pub mod page;
 pub mod predicate;
 pub mod query;
+pub mod registry;
 pub mod shape;
 pub mod values;
 

@@ -127,3 +127,15 @@ async fn insert(
         .await?;
     Ok(())
 }
+
+impl super::Store {
+    /// Rewrite the index rows of existing resources (`$reindex`), without new versions, in one transaction.
+    pub async fn replace_index(&self, items: &[WriteOp]) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        for op in items {
+            replace(&mut tx, op).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

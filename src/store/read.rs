@@ -148,3 +148,38 @@ fn history_filter(q: &HistoryQuery) -> (String, Vec<Bind>) {
     }
     (clauses.join(" AND "), binds)
 }
+
+impl Store {
+    /// Current live versions in (type, id) order after `after`, at most `limit`; `res_type` restricts the type.
+    pub async fn current_after(
+        &self,
+        res_type: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<StoredVersion>, StoreError> {
+        let mut q = super::SqlQuery::default();
+        let mut conds = vec!["r.deleted = 0".to_owned()];
+        if let Some(t) = res_type {
+            conds.push(format!("r.res_type = {}", q.text(t)));
+        }
+        if let Some((t, id)) = after {
+            let (a, b, c) = (q.text(t), q.text(t), q.text(id));
+            conds.push(format!(
+                "(r.res_type > {a} OR (r.res_type = {b} AND r.res_id > {c}))"
+            ));
+        }
+        q.sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
+             WHERE {} ORDER BY r.res_type, r.res_id LIMIT {}",
+            conds.join(" AND "),
+            limit.clamp(1, 10_000)
+        );
+        let rows = super::sql::bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(version_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+}

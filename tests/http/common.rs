@@ -33,10 +33,7 @@ pub async fn start() -> TestServer {
         .await
         .expect("bind");
     let base = format!("http://{}/fhir", listener.local_addr().expect("addr"));
-    let ctx = Context {
-        store,
-        base_url: base.clone(),
-    };
+    let ctx = Context::new(store, &base).await.expect("context");
     let config = ApiConfig {
         base_path: "/fhir".into(),
         max_body_bytes: TEST_BODY_LIMIT,

@@ -17,5 +17,6 @@ mod prefer;
 mod read;
 mod sdk_client;
 mod search;
+mod search_parameters;
 mod transaction;
 mod update;
