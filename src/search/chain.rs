@@ -124,6 +124,7 @@ fn parse_modifier(kind: ParamKind, raw: Option<&str>, name: &str) -> Result<Modi
         (Some("contains"), K::String) => Modifier::Contains,
         (Some("text"), K::Token) => Modifier::Text,
         (Some("not"), K::Token) => Modifier::Not,
+        (Some("of-type"), K::Token) => Modifier::OfType,
         (Some("above"), K::Uri) => Modifier::Above,
         (Some("below"), K::Uri) => Modifier::Below,
         (Some("identifier"), K::Reference) => Modifier::Identifier,

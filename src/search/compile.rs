@@ -88,6 +88,21 @@ impl Compiler {
                 predicate::tokens(c, t, values, &Modifier::None)
             });
         }
+        if *m == Modifier::OfType {
+            let key = format!("{code}:of-type");
+            let split = values
+                .iter()
+                .map(|v| match v.splitn(3, '|').collect::<Vec<_>>().as_slice() {
+                    [s, c, val] => Ok(format!("{s}|{c}|{val}")),
+                    _ => Err(crate::error::Error::invalid(format!(
+                        "{code}:of-type wants system|code|value, not '{v}'"
+                    ))),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return self.rows(r, ty, "idx_token", &key, |c, t| {
+                predicate::tokens(c, t, &split, &Modifier::None)
+            });
+        }
         let table = table(kind);
         if *m == Modifier::Missing {
             let t = self.alias("t");

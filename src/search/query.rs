@@ -28,6 +28,8 @@ pub enum Modifier {
     Below,
     /// `:identifier` (references)
     Identifier,
+    /// `:of-type` (identifiers: `system|code|value`)
+    OfType,
     /// `:[Type]` (references)
     Type(String),
 }

@@ -497,3 +497,18 @@ async fn previous_links_walk_back() {
     assert_eq!(ids(&back), ids(&p1));
     assert_eq!(ids(&p2), ["w3", "w4", "w5"]);
 }
+
+#[tokio::test]
+async fn identifier_of_type_matches_type_and_value() {
+    let s = start().await;
+    put(&s, json!({"resourceType": "Patient", "id": "ot", "identifier": [{"system": INS, "value": "285047511234560",
+        "type": {"coding": [{"system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203", "code": "INS-NIR-TEST"}]}}]})).await;
+    let q = "Patient?identifier:of-type=https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203|INS-NIR-TEST|285047511234560";
+    assert_eq!(ids(&s, q).await, ["ot"]);
+    let wrong = "Patient?identifier:of-type=https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203|INS-NIA|285047511234560";
+    assert!(ids(&s, wrong).await.is_empty());
+    assert_eq!(
+        s.get("Patient?identifier:of-type=justone").await.status(),
+        400
+    );
+}

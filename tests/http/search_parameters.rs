@@ -4,16 +4,21 @@ use serde_json::json;
 
 use crate::common::{json, start};
 
-const ARCHIVED: &str = "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived";
+const ARCHIVED: &str =
+    "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived";
 
 #[tokio::test]
 async fn pdsm_parameters_from_profiles_are_active() {
     let s = start().await;
-    let doc = |id: &str, archived: bool, start: &str| json!({"resourceType": "DocumentReference", "id": id,
+    let doc = |id: &str, archived: bool, start: &str| {
+        json!({"resourceType": "DocumentReference", "id": id,
         "status": "current", "extension": [{"url": ARCHIVED, "valueBoolean": archived}],
-        "context": {"period": {"start": start}}, "content": [{"attachment": {"contentType": "text/plain"}}]});
-    s.put("DocumentReference/a1", &doc("a1", true, "2026-01-10")).await;
-    s.put("DocumentReference/a2", &doc("a2", false, "2026-06-10")).await;
+        "context": {"period": {"start": start}}, "content": [{"attachment": {"contentType": "text/plain"}}]})
+    };
+    s.put("DocumentReference/a1", &doc("a1", true, "2026-01-10"))
+        .await;
+    s.put("DocumentReference/a2", &doc("a2", false, "2026-06-10"))
+        .await;
     let b = json(s.get("DocumentReference?isArchived=true").await).await;
     assert_eq!(b["total"], 1);
     assert_eq!(b["entry"][0]["resource"]["id"], "a1");
@@ -22,7 +27,8 @@ async fn pdsm_parameters_from_profiles_are_active() {
 }
 
 #[tokio::test]
-async fn a_search_parameter_created_at_run_time_applies_to_new_writes_and_reindex_covers_old_ones() {
+async fn a_search_parameter_created_at_run_time_applies_to_new_writes_and_reindex_covers_old_ones()
+{
     let s = start().await;
     let nick = |id: &str, n: &str| json!({"resourceType": "Patient", "id": id, "name": [{"use": "nickname", "given": [n]}]});
     s.put("Patient/old", &nick("old", "Titou")).await;
@@ -32,7 +38,10 @@ async fn a_search_parameter_created_at_run_time_applies_to_new_writes_and_reinde
     assert_eq!(s.post("SearchParameter", &sp).await.status(), 201);
     s.put("Patient/new", &nick("new", "Titi")).await;
     let b = json(s.get("Patient?nickname=tit").await).await;
-    assert_eq!(b["total"], 1, "only the write after the SearchParameter is indexed");
+    assert_eq!(
+        b["total"], 1,
+        "only the write after the SearchParameter is indexed"
+    );
     let r = s.http.post(s.url("Patient/$reindex")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await["parameter"][0]["valueInteger"], 2);

@@ -48,6 +48,30 @@ fn identifier(json: &Value, out: &mut Out<'_>) {
     if let Some(value) = identifier_value(json) {
         out.push(value);
     }
+    of_type(json, out);
+}
+
+/// `<code>:of-type` rows: one per `Identifier.type.coding`, system and `code|value`, for
+/// `identifier:of-type=system|code|value`.
+fn of_type(json: &Value, out: &mut Out<'_>) {
+    let Some(value) = field(json, "value") else {
+        return;
+    };
+    let codings = json
+        .get("type")
+        .and_then(|t| t.get("coding"))
+        .and_then(Value::as_array);
+    for c in codings.into_iter().flatten() {
+        let (Some(system), Some(code)) = (field(c, "system"), field(c, "code")) else {
+            continue;
+        };
+        let token = IndexValue::Token {
+            system: system.to_owned(),
+            code: format!("{code}|{value}"),
+            text: String::new(),
+        };
+        out.push_named(format!("{}:of-type", out.code), token);
+    }
 }
 
 /// One token for a Coding; `fallback_text` is used when it has no display.
