@@ -33,6 +33,9 @@ pub fn parse_clause(
     };
     match chain {
         Some(rest) => chained(types, code, modifier, rest, value, kind, ext).map(Some),
+        None if kind == ParamKind::Composite => {
+            composite(types, code, modifier, value, ext).map(Some)
+        }
         None => {
             let modifier = parse_modifier(kind, modifier, name)?;
             let values = split_or(value);
@@ -50,6 +53,36 @@ pub fn parse_clause(
             }))
         }
     }
+}
+
+fn composite(
+    types: &[String],
+    code: &str,
+    modifier: Option<&str>,
+    value: &str,
+    ext: &Extractor,
+) -> Result<Clause> {
+    if let Some(m) = modifier {
+        return Err(Error::invalid(format!(
+            "unsupported modifier ':{m}' on composite '{code}'"
+        )));
+    }
+    let kinds = types
+        .iter()
+        .find_map(|t| {
+            let info = ext.param(t, code)?;
+            super::index::component_kinds(crate::model::r4(), info, t)
+        })
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "the components of composite '{code}' are not known"
+            ))
+        })?;
+    Ok(Clause::Composite {
+        code: code.to_owned(),
+        kinds,
+        values: split_or(value),
+    })
 }
 
 fn has(rest: &str, value: &str, ext: &Extractor) -> Result<Clause> {

@@ -65,6 +65,17 @@ impl Compiler {
                 targets,
                 inner,
             } => self.chain(r, ty, code, targets, inner),
+            Clause::Composite {
+                code,
+                kinds,
+                values,
+            } => {
+                let ors = values
+                    .iter()
+                    .map(|v| self.composite(r, ty, code, kinds, v))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(format!("({})", ors.join(" OR ")))
+            }
             Clause::Has {
                 source,
                 reference,
@@ -122,16 +133,48 @@ impl Compiler {
             })?;
             return Ok(format!("NOT ({inner})"));
         }
-        self.rows(r, ty, table, code, |c, t| match kind {
-            ParamKind::String => predicate::strings(c, t, values, m),
-            ParamKind::Token => predicate::tokens(c, t, values, m),
-            ParamKind::Reference => predicate::references(c, t, values, m),
-            ParamKind::Date => predicate::dates(c, t, values),
-            ParamKind::Number => predicate::numbers(c, t, values),
-            ParamKind::Quantity => predicate::quantities(c, t, values),
-            ParamKind::Uri => predicate::uris(c, t, values, m),
-            ParamKind::Composite | ParamKind::Special => Ok("1 = 0".to_owned()),
-        })
+        self.rows(r, ty, table, code, |c, t| values_of(c, t, kind, values, m))
+    }
+
+    /// One composite value `c0$c1…`: rows of the same group matching every component.
+    fn composite(
+        &mut self,
+        r: &str,
+        ty: &str,
+        code: &str,
+        kinds: &[ParamKind],
+        value: &str,
+    ) -> Result<String> {
+        let parts: Vec<&str> = value.split('$').collect();
+        if parts.len() != kinds.len() {
+            return Err(crate::error::Error::invalid(format!(
+                "composite '{code}' takes {} components separated by $, not '{value}'",
+                kinds.len()
+            )));
+        }
+        let aliases: Vec<String> = kinds.iter().map(|_| self.alias("t")).collect();
+        let first = &aliases[0];
+        let mut from = format!("{} {first}", table(kinds[0]));
+        let mut conds = vec![
+            format!("{first}.res_type = {ty}"),
+            format!("{first}.grp > 0"),
+        ];
+        for (i, (kind, part)) in kinds.iter().zip(&parts).enumerate() {
+            let t = &aliases[i];
+            let p = self.q.text(format!("{code}:{i}"));
+            if i > 0 {
+                from.push_str(&format!(
+                    " JOIN {} {t} ON {t}.res_type = {first}.res_type AND {t}.res_id = {first}.res_id AND {t}.grp = {first}.grp",
+                    table(*kind)
+                ));
+            }
+            let pred = values_of(self, t, *kind, &[(*part).to_owned()], &Modifier::None)?;
+            conds.push(format!("{t}.param = {p} AND ({pred})"));
+        }
+        Ok(format!(
+            "{r}.res_id IN (SELECT {first}.res_id FROM {from} WHERE {})",
+            conds.join(" AND ")
+        ))
     }
 
     /// `r.res_id IN (SELECT t.res_id FROM table t WHERE type, param and the predicate built by `pred`)`.
@@ -198,6 +241,26 @@ impl Compiler {
             "{r}.res_id IN (SELECT {t}.target_id FROM idx_reference {t} WHERE {t}.res_type = {s} \
              AND {t}.param = {p} AND {t}.target_type = {ty} AND {t}.res_id IN ({sub}))"
         ))
+    }
+}
+
+/// The predicate of `values` (OR-ed) of a parameter of `kind` on the index alias `t`.
+fn values_of(
+    c: &mut Compiler,
+    t: &str,
+    kind: ParamKind,
+    values: &[String],
+    m: &Modifier,
+) -> Result<String> {
+    match kind {
+        ParamKind::String => predicate::strings(c, t, values, m),
+        ParamKind::Token => predicate::tokens(c, t, values, m),
+        ParamKind::Reference => predicate::references(c, t, values, m),
+        ParamKind::Date => predicate::dates(c, t, values),
+        ParamKind::Number => predicate::numbers(c, t, values),
+        ParamKind::Quantity => predicate::quantities(c, t, values),
+        ParamKind::Uri => predicate::uris(c, t, values, m),
+        ParamKind::Composite | ParamKind::Special => Ok("1 = 0".to_owned()),
     }
 }
 

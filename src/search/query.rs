@@ -56,6 +56,12 @@ pub enum Clause {
         reference: String,
         inner: Box<Clause>,
     },
+    /// A composite parameter: each value is `c0$c1…`, the components of `kinds`.
+    Composite {
+        code: String,
+        kinds: Vec<ParamKind>,
+        values: Vec<String>,
+    },
     /// `_id`
     Id(Vec<String>),
     /// `_lastUpdated`

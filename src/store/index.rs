@@ -111,6 +111,7 @@ async fn insert(
         values.push(SqlValue::Text(op.res_type.clone()));
         values.push(SqlValue::Text(op.id.clone()));
         values.push(SqlValue::Text(row.param.clone()));
+        values.push(SqlValue::Int(row.group));
         values.extend(columns(&row.value));
         let marks: Vec<String> = (start + 1..=values.len())
             .map(|n| format!("${n}"))
@@ -118,7 +119,7 @@ async fn insert(
         tuples.push(format!("({})", marks.join(", ")));
     }
     let sql = format!(
-        "INSERT INTO {table} (res_type, res_id, param, {}) VALUES {}",
+        "INSERT INTO {table} (res_type, res_id, param, grp, {}) VALUES {}",
         cols.join(", "),
         tuples.join(", ")
     );

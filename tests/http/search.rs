@@ -512,3 +512,56 @@ async fn identifier_of_type_matches_type_and_value() {
         400
     );
 }
+
+#[tokio::test]
+async fn composite_parameters_match_components_of_the_same_element() {
+    let s = start().await;
+    let bp = |id: &str, sys: i64, dia: i64| {
+        json!({"resourceType": "Observation", "id": id, "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+        "component": [
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+             "valueQuantity": {"value": sys, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}},
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+             "valueQuantity": {"value": dia, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}]})
+    };
+    put(&s, bp("bp1", 150, 85)).await;
+    put(&s, bp("bp2", 120, 95)).await;
+    let q = "Observation?component-code-value-quantity=http://loinc.org|8480-6$gt140";
+    assert_eq!(ids(&s, q).await, ["bp1"]);
+    let q = "Observation?component-code-value-quantity=http://loinc.org|8462-4$gt90";
+    assert_eq!(
+        ids(&s, q).await,
+        ["bp2"],
+        "the value must belong to the same component as the code"
+    );
+    put(
+        &s,
+        json!({"resourceType": "DocumentReference", "id": "new", "status": "current",
+        "relatesTo": [{"code": "replaces", "target": {"reference": "DocumentReference/old"}}],
+        "content": [{"attachment": {"contentType": "text/plain"}}]}),
+    )
+    .await;
+    assert_eq!(
+        ids(
+            &s,
+            "DocumentReference?relationship=replaces$DocumentReference/old"
+        )
+        .await,
+        ["new"]
+    );
+    assert!(
+        ids(
+            &s,
+            "DocumentReference?relationship=transforms$DocumentReference/old"
+        )
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        s.get("DocumentReference?relationship=replaces")
+            .await
+            .status(),
+        400
+    );
+}

@@ -30,11 +30,19 @@ pub(super) struct Out<'a> {
 impl Out<'_> {
     pub fn push(&mut self, value: IndexValue) {
         let param = self.code.to_owned();
-        self.rows.push(IndexRow { param, value });
+        self.rows.push(IndexRow {
+            param,
+            value,
+            group: 0,
+        });
     }
 
     pub fn push_named(&mut self, param: String, value: IndexValue) {
-        self.rows.push(IndexRow { param, value });
+        self.rows.push(IndexRow {
+            param,
+            value,
+            group: 0,
+        });
     }
 }
 

@@ -120,6 +120,10 @@ impl Extractor {
         ctx: &Context<'_>,
         rows: &mut Vec<IndexRow>,
     ) {
+        if !param.components.is_empty() {
+            self.extract_composite(param, resource, ctx, rows);
+            return;
+        }
         for expr in &param.exprs {
             match evaluate(expr, resource, ctx) {
                 Ok(items) => items
@@ -127,6 +131,42 @@ impl Extractor {
                     .for_each(|item| convert(&param.info, item, rows)),
                 Err(_) => {
                     self.skipped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Component rows of a composite parameter, one group per item of its expression; an item
+    /// missing one of the components contributes nothing.
+    fn extract_composite(
+        &self,
+        param: &ParamPlan,
+        resource: &Value,
+        ctx: &Context<'_>,
+        rows: &mut Vec<IndexRow>,
+    ) {
+        let mut group = 0;
+        for expr in &param.exprs {
+            let Ok(items) = evaluate(expr, resource, ctx) else {
+                self.skipped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            };
+            for item in items.iter() {
+                let Some(node) = item.node() else { continue };
+                group += 1;
+                let start = rows.len();
+                let mut complete = true;
+                for (info, cexpr) in &param.components {
+                    let before = rows.len();
+                    if let Ok(values) = evaluate(cexpr, node.json(), ctx) {
+                        values.iter().for_each(|v| convert(info, v, rows));
+                    }
+                    complete &= rows.len() > before;
+                }
+                if complete {
+                    rows[start..].iter_mut().for_each(|r| r.group = group);
+                } else {
+                    rows.truncate(start);
                 }
             }
         }

@@ -29,7 +29,7 @@ mod examples_tests;
 mod tests_util;
 
 pub use extractor::Extractor;
-pub use plan::{ParamInfo, ParamKind};
+pub use plan::{ParamInfo, ParamKind, component_kinds};
 
 /// One value of a search parameter, normalised for the query side.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,8 +73,12 @@ pub enum IndexValue {
 
 /// A value of one parameter of a resource. `param` is the parameter code (`family`,
 /// `subject`), or `<code>:identifier` for the identifier of a reference.
+///
+/// `group` ties the component rows of one composite value together (`<code>:0`, `<code>:1`… of the
+/// same item share a group ≥ 1); it is 0 for every other row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRow {
     pub param: String,
     pub value: IndexValue,
+    pub group: i64,
 }

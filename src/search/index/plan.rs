@@ -88,7 +88,7 @@ impl ParamInfo {
     /// Whether extraction produces rows for it: not composite or special, not `_id` or
     /// `_lastUpdated` (kept by the server in its own columns), and with an expression.
     fn is_indexed(&self) -> bool {
-        !matches!(self.kind, ParamKind::Composite | ParamKind::Special)
+        !matches!(self.kind, ParamKind::Special)
             && !matches!(self.code.as_str(), "_id" | "_lastUpdated")
             && !self.expression.is_empty()
     }
@@ -100,6 +100,47 @@ impl ParamInfo {
 pub(super) struct ParamPlan {
     pub info: Arc<ParamInfo>,
     pub exprs: Vec<Arc<Expr>>,
+    /// Composite parameters: each component as a parameter `<code>:<i>` of its own kind, with its
+    /// expression relative to one item of the composite's expression.
+    pub components: Vec<Component>,
+}
+
+/// One component of a composite: its own parameter info and its relative expression.
+pub(super) type Component = (Arc<ParamInfo>, Arc<Expr>);
+
+/// The kinds of the components of composite `info` on `resource_type`, found by their definition
+/// URLs among that type's parameters; `None` when one is unknown.
+///
+/// A component's kind is taken from the listed definition whose own expression ends with the
+/// component's expression when there is exactly one (R4's `DocumentReference-relationship`
+/// lists its two definitions in the wrong order), else from its own definition.
+pub fn component_kinds(
+    model: &Model,
+    info: &ParamInfo,
+    resource_type: &str,
+) -> Option<Vec<ParamKind>> {
+    let params = model.search_params(resource_type);
+    let defs: Vec<&SearchParamDef> = info
+        .components
+        .iter()
+        .map(|(definition, _)| params.iter().find(|p| &p.url == definition))
+        .collect::<Option<_>>()?;
+    let kinds = info.components.iter().zip(&defs).map(|((_, expr), own)| {
+        let suffix = format!(".{expr}");
+        let matching: Vec<&&SearchParamDef> = defs
+            .iter()
+            .filter(|d| {
+                d.expression
+                    .as_deref()
+                    .is_some_and(|e| e.ends_with(&suffix))
+            })
+            .collect();
+        match matching.as_slice() {
+            [one] => one.kind.into(),
+            _ => own.kind.into(),
+        }
+    });
+    Some(kinds.collect())
 }
 
 /// The parameters of one resource type, by code.
@@ -156,10 +197,44 @@ impl Compiler {
                 }
             }
         }
+        let components = if info.kind == ParamKind::Composite && !exprs.is_empty() {
+            self.components(model, info, resource_type)?
+        } else {
+            Vec::new()
+        };
+        let exprs = if info.kind == ParamKind::Composite && components.is_empty() {
+            Vec::new()
+        } else {
+            exprs
+        };
         Ok(ParamPlan {
             info: Arc::clone(info),
             exprs,
+            components,
         })
+    }
+
+    fn components(
+        &mut self,
+        model: &Model,
+        info: &ParamInfo,
+        resource_type: &str,
+    ) -> Result<Vec<Component>, String> {
+        let Some(kinds) = component_kinds(model, info, resource_type) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (i, ((_, expression), kind)) in info.components.iter().zip(kinds).enumerate() {
+            let part = ParamInfo {
+                code: format!("{}:{i}", info.code),
+                kind,
+                targets: Vec::new(),
+                expression: expression.clone(),
+                components: Vec::new(),
+            };
+            out.push((Arc::new(part), self.compile(expression)?));
+        }
+        Ok(out)
     }
 
     fn compile(&mut self, branch: &str) -> Result<Arc<Expr>, String> {

@@ -1,0 +1,8 @@
+-- Composite search parameters: the component rows of one composite value share a group (0 = none).
+ALTER TABLE idx_string ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_token ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_reference ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_date ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_number ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_quantity ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idx_uri ADD COLUMN grp BIGINT NOT NULL DEFAULT 0;
