@@ -132,3 +132,49 @@ fn the_official_fhirpath_suite_passes_at_95_percent_or_better() {
     assert!(report.total >= 900, "suite not found or truncated");
     assert!(report.passed * 100 >= report.total * 95, "below 95%");
 }
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(text[start..end].trim())
+}
+
+#[test]
+fn official_fhirpath_patch_cases_pass() {
+    let Some(dir) = shared() else {
+        eprintln!("CARNET_SHARED_DIR not set: FHIRPath Patch cases skipped");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("fhir/patch-tests/fhir-patch-tests.xml")).unwrap();
+    let (mut passed, mut failed) = (0, Vec::new());
+    for case in text.split("<case ").skip(1) {
+        let name = between(case, "name=\"", "\"").unwrap_or("?").to_owned();
+        let xml =
+            |tag: &str| between(case, &format!("<{tag}>"), &format!("</{tag}>")).map(str::to_owned);
+        let (Some(input), Some(diff)) = (xml("input"), xml("diff")) else {
+            continue;
+        };
+        let input = carnet::xml::xml_to_json(input.as_bytes()).unwrap();
+        let diff = carnet::xml::xml_to_json(diff.as_bytes()).unwrap();
+        let got = carnet::patch::apply_fhirpath_patch(&input, &diff);
+        let ok = match (xml("output"), got) {
+            (Some(out), Ok(v)) => {
+                carnet::xml::xml_to_json(out.as_bytes()).is_ok_and(|want| want == v)
+            }
+            (None, Err(_)) => true,
+            _ => false,
+        };
+        if ok { passed += 1 } else { failed.push(name) }
+    }
+    println!(
+        "FHIRPath Patch official cases: {passed} passed, {} failed",
+        failed.len()
+    );
+    for f in &failed {
+        println!("  failed: {f}");
+    }
+    assert!(
+        passed * 100 >= (passed + failed.len()) * 90,
+        "below 90%: {failed:?}"
+    );
+}

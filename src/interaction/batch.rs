@@ -108,7 +108,10 @@ pub fn entry_interaction(ctx: &Context, e: &Entry) -> Result<super::Interaction>
 pub fn parts(_ctx: &Context, e: &Entry) -> RequestParts {
     let (path, query) = e.url.split_once('?').unwrap_or((&e.url, ""));
     let (body, json_patch) = match (&e.method[..], &e.resource) {
-        ("PATCH", Some(r)) => (binary_patch(r).or(Some(r.clone())), true),
+        ("PATCH", Some(r)) => match binary_patch(r) {
+            Some(ops) => (Some(ops), true),
+            None => (Some(r.clone()), false),
+        },
         (_, r) => (r.clone(), false),
     };
     RequestParts {

@@ -1,18 +1,30 @@
-//! FHIR patch: https://hl7.org/fhir/R4/http.html#patch with JSON Patch (`application/json-patch+json`);
-//! conditional patch on criteria (one match required).
+//! FHIR patch: https://hl7.org/fhir/R4/http.html#patch with JSON Patch (`application/json-patch+json`) or
+//! FHIRPath Patch (a Parameters resource); conditional patch on criteria (one match required).
 
 use serde_json::{Value, json};
 
 use super::{Context, Criteria, Planned, conditional, read, resource, update};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, ResourceType, VersionId};
-use crate::patch::apply_json_patch;
 
 /// A patch document in one of the supported formats.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PatchBody {
     /// RFC 6902 operations.
     Json(Value),
+    /// A FHIRPath Patch Parameters resource.
+    FhirPath(Value),
+}
+
+impl PatchBody {
+    /// Apply this patch to `original`; a patch that cannot apply is `Unprocessable`, naming the operation.
+    pub fn apply(&self, original: &Value) -> Result<Value> {
+        let result = match self {
+            Self::Json(ops) => crate::patch::apply_json_patch(original, ops),
+            Self::FhirPath(params) => crate::patch::apply_fhirpath_patch(original, params),
+        };
+        result.map_err(|e| Error::new(ErrorKind::Unprocessable, e.message).at(e.at))
+    }
 }
 
 /// Plan `PATCH [type]/[id]`: apply the patch to the current version and write the result as the next one.
@@ -36,9 +48,7 @@ pub async fn plan(
         ));
     }
     let original = resource::parse_stored(&current)?;
-    let PatchBody::Json(ops) = patch;
-    let mut patched = apply_json_patch(&original, ops)
-        .map_err(|e| Error::new(ErrorKind::Unprocessable, e.message).at(e.at))?;
+    let mut patched = patch.apply(&original)?;
     if patched.get("resourceType") != original.get("resourceType") {
         return Err(Error::new(
             ErrorKind::Unprocessable,

@@ -273,10 +273,12 @@ fn patch_body(p: &RequestParts) -> Result<PatchBody> {
     let b = body(p)?;
     if p.json_patch || b.is_array() {
         Ok(PatchBody::Json(b))
+    } else if b.get("resourceType").and_then(Value::as_str) == Some("Parameters") {
+        Ok(PatchBody::FhirPath(b))
     } else {
         Err(Error::new(
             ErrorKind::UnsupportedMedia,
-            "PATCH takes a JSON Patch document (application/json-patch+json)",
+            "PATCH takes a JSON Patch document (application/json-patch+json) or a FHIRPath Patch Parameters",
         ))
     }
 }

@@ -90,3 +90,48 @@ async fn conditional_patch_patches_the_single_match() {
     .await;
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn fhirpath_patch_replaces_adds_and_deletes() {
+    let s = start().await;
+    let p = s.create(&patient("14")).await;
+    let path = format!("Patient/{}", p["id"].as_str().unwrap());
+    let params = json!({"resourceType": "Parameters", "parameter": [
+        {"name": "operation", "part": [{"name": "type", "valueCode": "replace"},
+            {"name": "path", "valueString": "Patient.gender"}, {"name": "value", "valueCode": "other"}]},
+        {"name": "operation", "part": [{"name": "type", "valueCode": "add"},
+            {"name": "path", "valueString": "Patient"}, {"name": "name", "valueString": "active"},
+            {"name": "value", "valueBoolean": true}]},
+        {"name": "operation", "part": [{"name": "type", "valueCode": "delete"},
+            {"name": "path", "valueString": "Patient.birthDate"}]}]});
+    let r = s
+        .http
+        .patch(s.url(&path))
+        .header("content-type", "application/fhir+json")
+        .json(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
+    assert_eq!(body["gender"], "other");
+    assert_eq!(body["active"], true);
+    assert!(body.get("birthDate").is_none());
+    let bad = json!({"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
+        {"name": "type", "valueCode": "replace"}, {"name": "path", "valueString": "Patient.name.given"},
+        {"name": "value", "valueString": "x"}]}]});
+    let r = s
+        .http
+        .patch(s.url(&path))
+        .header("content-type", "application/fhir+json")
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a single given name is one element");
+    let r = s.http.patch(s.url(&path)).header("content-type", "application/fhir+json")
+        .json(&json!({"resourceType": "Parameters", "parameter": [{"name": "operation", "part": [
+            {"name": "type", "valueCode": "replace"}, {"name": "path", "valueString": "Patient.telecom"},
+            {"name": "value", "valueString": "x"}]}]})).send().await.unwrap();
+    assert_eq!(r.status(), 422, "replacing nothing fails");
+}
