@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub use crate::interaction::validation::Mode;
+
 /// Carnet: an HL7 FHIR R4 server for the French Dossier Médical Partagé.
 #[derive(Debug, Parser)]
 #[command(name = "carnet", version, about)]
@@ -19,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the FHIR server.
     Serve(ServeConfig),
+    /// Validate resource files offline against base R4 and profiles; exit 1 when any has errors.
+    Validate(ValidateArgs),
     /// Regenerate the committed R4 tables (`src/model/tables`) from the official definitions.
     GenerateModel {
         /// Folder with profiles-resources.json.gz, profiles-types.json, search-parameters.json, valuesets.json.gz.
@@ -52,6 +56,30 @@ pub struct ServeConfig {
     /// Load the demo record from this folder of Bundles when the database is empty.
     #[arg(long)]
     pub demo: Option<PathBuf>,
+    /// Whether profile errors block writes (`strict`), are answered as warnings (`warn`), or profiles are
+    /// not checked (`off`); base R4 errors always block.
+    #[arg(long, value_enum, default_value_t = Mode::Strict)]
+    pub validation: Mode,
+    /// An unpacked FHIR NPM package folder whose profiles, value sets and code systems apply (repeatable).
+    #[arg(long = "package")]
+    pub packages: Vec<PathBuf>,
+}
+
+/// `carnet validate` settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    /// Resource files (JSON or XML).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Validate against this profile too (repeatable).
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+    /// An unpacked FHIR NPM package folder (repeatable).
+    #[arg(long = "package")]
+    pub packages: Vec<PathBuf>,
+    /// `text` (default) or `json`: one OperationOutcome per file, one per line, in the order given.
+    #[arg(long, default_value = "text")]
+    pub output: String,
 }
 
 impl ServeConfig {

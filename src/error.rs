@@ -29,6 +29,8 @@ pub struct Error {
     pub message: String,
     /// Where in the request the problem is, e.g. `Patient.identifier[0].system` or `Bundle.entry[2]`.
     pub location: Option<String>,
+    /// A full OperationOutcome to answer instead of the single issue above (validation lists every issue).
+    pub outcome: Option<Box<serde_json::Value>>,
 }
 
 /// The categories of [`Error`]; see the module table.
@@ -67,6 +69,19 @@ impl Error {
             kind,
             message: message.into(),
             location: None,
+            outcome: None,
+        }
+    }
+
+    /// An error answered with `outcome`, an OperationOutcome listing every issue.
+    pub fn with_outcome(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        outcome: serde_json::Value,
+    ) -> Self {
+        Self {
+            outcome: Some(Box::new(outcome)),
+            ..Self::new(kind, message)
         }
     }
 

@@ -4,6 +4,8 @@
 
 /// HTTP edge: request → interaction, outcome → response, the error → status table.
 pub mod api;
+/// Offline subcommands (`carnet validate`).
+pub mod commands;
 /// Command-line flags and environment, read in one place.
 pub mod config;
 /// The crate error: categorised values without HTTP.
@@ -22,6 +24,8 @@ pub mod patch;
 pub mod search;
 /// Versioned storage on SQLite or PostgreSQL.
 pub mod store;
+/// Validation against base R4 and profiles, pure: a report, never an error for "invalid".
+pub mod validate;
 /// FHIR XML ⇄ JSON, pure, driven by the model.
 pub mod xml;
 

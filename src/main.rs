@@ -5,7 +5,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use carnet::config::{Cli, Command, ServeConfig};
-use carnet::interaction::Context;
+use carnet::interaction::{Context, Options};
 use carnet::store::Store;
 use carnet::{ApiConfig, app};
 
@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(config) => serve(config).await,
+        Command::Validate(args) => return carnet::commands::validate(&args),
         Command::GenerateModel { definitions, out } => {
             carnet::model::generate::generate(&definitions, &out)
         }
@@ -36,7 +37,11 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     let store = Store::connect(&config.database)
         .await
         .map_err(|e| e.to_string())?;
-    let ctx = Context::new(store.clone(), &config.base_url())
+    let options = Options {
+        validation: config.validation,
+        packages: config.packages.clone(),
+    };
+    let ctx = Context::open(store.clone(), &config.base_url(), &options)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(dir) = &config.demo {

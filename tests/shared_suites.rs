@@ -178,3 +178,49 @@ fn official_fhirpath_patch_cases_pass() {
         "below 90%: {failed:?}"
     );
 }
+
+fn error_count(report: &carnet::validate::Report) -> usize {
+    report.errors().count()
+}
+
+#[test]
+fn every_r4_example_validates_without_errors_and_fr_core_examples_against_fr_core() {
+    let Some(dir) = shared() else {
+        eprintln!("CARNET_SHARED_DIR not set: validation checks skipped");
+        return;
+    };
+    let inv = carnet::interaction::validation::invariants();
+    let mut failing = Vec::new();
+    let r4 = json_files(&dir.join("fhir/r4/examples"));
+    for f in &r4 {
+        let v: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        let report = carnet::validate::validate_base(&v, Some(inv));
+        if error_count(&report) > 0 {
+            failing.push(format!("{}: {report}", f.display()));
+        }
+    }
+    println!(
+        "R4 examples validated against base R4: {} passed, {} failed",
+        r4.len() - failing.len(),
+        failing.len()
+    );
+    let mut set = carnet::validate::ProfileSet::new();
+    let loaded = set
+        .load_package_dir(&dir.join("fhir/fr/fr-core/2.2.0"))
+        .unwrap();
+    let fr = json_files(&dir.join("fhir/fr/fr-core/2.2.0/example"));
+    let mut fr_failing = 0;
+    for f in &fr {
+        let v: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        let report = carnet::validate::validate_declared(&v, &set, Some(inv));
+        if error_count(&report) > 0 {
+            fr_failing += 1;
+            failing.push(format!("{}: {report}", f.display()));
+        }
+    }
+    println!(
+        "FR Core 2.2.0 examples validated against FR Core ({loaded} package resources): {} passed, {fr_failing} failed",
+        fr.len() - fr_failing
+    );
+    assert!(failing.is_empty(), "{failing:#?}");
+}

@@ -58,6 +58,9 @@ pub fn status_line(status: u16) -> String {
 
 /// The OperationOutcome describing `e`.
 pub fn outcome_of(e: &Error) -> Value {
+    if let Some(outcome) = &e.outcome {
+        return (**outcome).clone();
+    }
     let severity = if e.kind == ErrorKind::Internal {
         Severity::Fatal
     } else {

@@ -19,6 +19,8 @@ mod route;
 mod search;
 mod transaction;
 mod update;
+mod validate_op;
+pub mod validation;
 mod vread;
 
 use serde_json::Value;
@@ -43,25 +45,66 @@ pub struct Context {
     pub base_url: String,
     /// Search parameters (core, profiles, runtime SearchParameter resources).
     pub search: std::sync::Arc<crate::search::registry::Registry>,
+    /// Validation mode and the profiles in force.
+    pub validation: std::sync::Arc<validation::Validation>,
+}
+
+/// Settings of a [`Context`] beyond the store and base URL.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--validation`.
+    pub validation: validation::Mode,
+    /// `--package` folders (unpacked FHIR NPM packages) whose profiles apply.
+    pub packages: Vec<std::path::PathBuf>,
 }
 
 impl Context {
-    /// A context over `store`, loading the SearchParameter resources it holds.
+    /// A context over `store` with default options (strict validation, no packages).
     pub async fn new(store: Store, base_url: &str) -> Result<Self> {
+        Self::open(store, base_url, &Options::default()).await
+    }
+
+    /// A context over `store`, loading the SearchParameter and conformance resources it holds.
+    pub async fn open(store: Store, base_url: &str, options: &Options) -> Result<Self> {
         let runtime = reindex::runtime_parameters(&store).await?;
         let search = std::sync::Arc::new(crate::search::registry::Registry::new(&runtime)?);
+        let mut conformance = Vec::new();
+        for ty in validation::CONFORMANCE_TYPES {
+            conformance.extend(reindex::all_of_type(&store, ty).await?);
+        }
+        let validation = validation::Validation::new(options.validation, &conformance);
+        for dir in &options.packages {
+            let n = validation.load_package(dir)?;
+            tracing::info!(package = %dir.display(), resources = n, "package loaded");
+        }
+        let validation = std::sync::Arc::new(validation);
+        let base_url = base_url.trim_end_matches('/').to_owned();
         Ok(Self {
             store,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url,
             search,
+            validation,
         })
     }
 
-    /// After a commit: a changed SearchParameter takes effect at once.
+    /// After a commit: a changed SearchParameter, StructureDefinition, ValueSet or CodeSystem takes
+    /// effect at once.
     pub async fn committed(&self, writes: &[WriteOp]) -> Result<()> {
         if writes.iter().any(|w| w.res_type == "SearchParameter") {
             let runtime = reindex::runtime_parameters(&self.store).await?;
             self.search.reload(&runtime)?;
+        }
+        let conformance: Vec<Value> = writes
+            .iter()
+            .filter(|w| validation::CONFORMANCE_TYPES.contains(&w.res_type.as_str()))
+            .filter_map(|w| {
+                w.content
+                    .as_deref()
+                    .and_then(|c| serde_json::from_slice(c).ok())
+            })
+            .collect();
+        if !conformance.is_empty() {
+            self.validation.add(&conformance);
         }
         Ok(())
     }
@@ -128,6 +171,13 @@ pub enum Interaction {
     Search(SearchSpec),
     /// `GET [base]/metadata`
     Capabilities,
+    /// `[type]/$validate`, `[type]/[id]/$validate`.
+    Validate {
+        ty: ResourceType,
+        id: Option<Id>,
+        body: Option<Value>,
+        profiles: Vec<String>,
+    },
     /// `POST [base]/$reindex`, `POST [type]/$reindex`: rebuild search index rows of existing resources.
     Reindex { ty: Option<ResourceType> },
     /// `POST [base]` with a batch or transaction Bundle; `ret` applies to every entry.
@@ -291,6 +341,14 @@ pub async fn plan(ctx: &Context, interaction: &Interaction) -> Result<Planned> {
         I::History { scope, params } => history::plan(ctx, scope, params).await,
         I::Search(spec) => search::plan(ctx, spec).await,
         I::Capabilities => Ok(Planned::read_only(capabilities::outcome(ctx))),
+        I::Validate {
+            ty,
+            id,
+            body,
+            profiles,
+        } => validate_op::run(ctx, ty, id.as_ref(), body.as_ref(), profiles)
+            .await
+            .map(Planned::read_only),
         I::Reindex { ty } => reindex::run(ctx, ty.as_ref()).await.map(Planned::read_only),
         I::Bundle { .. } => Err(Error::invalid(
             "a Bundle cannot be nested in a Bundle entry",

@@ -12,12 +12,17 @@ const BATCH: i64 = 500;
 
 /// The live SearchParameter resources of the database.
 pub async fn runtime_parameters(store: &Store) -> Result<Vec<Value>> {
+    all_of_type(store, "SearchParameter").await
+}
+
+/// Every live resource of type `ty`, parsed.
+pub async fn all_of_type(store: &Store, ty: &str) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     let mut after: Option<(String, String)> = None;
     loop {
         let page = store
             .current_after(
-                Some("SearchParameter"),
+                Some(ty),
                 after.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
                 BATCH,
             )

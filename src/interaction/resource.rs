@@ -68,6 +68,7 @@ pub fn plan_write(
     }
     let at = Instant::now();
     let stamped = stamp(body, id, version, at);
+    let warnings = ctx.validation.check(&stamped)?;
     let bytes = serde_json::to_vec(&stamped).map_err(Error::internal)?;
     let write = WriteOp {
         res_type: ty.to_string(),
@@ -83,6 +84,7 @@ pub fn plan_write(
     outcome.version = Some(VersionId(version));
     outcome.last_modified = Some(at);
     outcome.is_write = true;
+    outcome.issues = warnings;
     Ok(Planned {
         writes: vec![write],
         outcome,

@@ -50,6 +50,15 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
                 ty: Some(ResourceType::parse(ty)?),
             },
         ),
+        [ty, "$validate"] => only_post(&p, validate(ResourceType::parse(ty)?, None, &p)),
+        [ty, id, "$validate"] => {
+            let i = validate(ResourceType::parse(ty)?, Some(Id::parse(id)?), &p);
+            if matches!(p.method.as_str(), "GET" | "POST") {
+                Ok(i)
+            } else {
+                Err(not_supported(&p))
+            }
+        }
         [ty, "_search"] => {
             let ty = ResourceType::parse(ty)?;
             only_post(&p, search(vec![ty.to_string()], None, ty.to_string(), &p))
@@ -112,6 +121,20 @@ fn only_post(p: &RequestParts, i: Interaction) -> Result<Interaction> {
         Ok(i)
     } else {
         Err(not_supported(p))
+    }
+}
+
+fn validate(ty: ResourceType, id: Option<Id>, p: &RequestParts) -> Interaction {
+    let profiles = query_pairs(&p.query)
+        .into_iter()
+        .filter(|(k, _)| k == "profile")
+        .map(|(_, v)| v)
+        .collect();
+    Interaction::Validate {
+        ty,
+        id,
+        body: p.body.clone(),
+        profiles,
     }
 }
 

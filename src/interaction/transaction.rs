@@ -252,24 +252,44 @@ async fn plan_entry(ctx: &Context, e: &Entry, t: Option<&Targets>) -> Result<Pla
 
 fn name_entry(e: Error, entry: &Entry) -> Error {
     let at = match &e.location {
-        Some(loc) => {
-            // `Patient.id` inside the entry is `Bundle.entry[i].resource.id`.
-            let inner = match loc.split_once('.') {
-                Some((head, rest)) if head.starts_with(char::is_uppercase) => rest,
-                _ => loc.as_str(),
-            };
-            format!("Bundle.entry[{}].resource.{inner}", entry.index)
-        }
+        Some(loc) => in_entry(loc, entry.index),
         None => format!("Bundle.entry[{}]", entry.index),
     };
     let message = format!(
         "entry {} ({} {}): {}",
         entry.index, entry.method, entry.url, e.message
     );
+    let outcome = e.outcome.map(|mut oo| {
+        for issue in oo["issue"].as_array_mut().into_iter().flatten() {
+            if let Some(Value::Array(exprs)) = issue.get_mut("expression") {
+                for x in exprs.iter_mut() {
+                    if let Some(loc) = x.as_str() {
+                        *x = json!(in_entry(loc, entry.index));
+                    }
+                }
+            }
+        }
+        oo
+    });
     Error {
         message,
         location: Some(at),
+        outcome,
         ..e
+    }
+}
+
+/// `Patient.id` inside entry `i` is `Bundle.entry[i].resource.id`.
+fn in_entry(loc: &str, index: usize) -> String {
+    let inner = match loc.split_once('.') {
+        Some((head, rest)) if head.starts_with(char::is_uppercase) => rest,
+        _ if loc.starts_with(char::is_uppercase) => "",
+        _ => loc,
+    };
+    if inner.is_empty() {
+        format!("Bundle.entry[{index}].resource")
+    } else {
+        format!("Bundle.entry[{index}].resource.{inner}")
     }
 }
 

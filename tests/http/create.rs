@@ -33,7 +33,7 @@ async fn create_ignores_a_client_id() {
 async fn create_stores_the_json_as_sent() {
     let s = start().await;
     let raw = r#"{"resourceType": "Observation", "status": "final", "code": {"text": "t"},
-        "valueQuantity": {"value": 1.50, "unit": "mmol/L"}, "zzz_unknown_order": [1, 2]}"#;
+        "valueQuantity": {"value": 1.50, "unit": "mmol/L"}, "note": [{"text": "n"}]}"#;
     let r = s
         .http
         .post(s.url("Observation"))
@@ -51,7 +51,7 @@ async fn create_stores_the_json_as_sent() {
         text.contains("\"value\":1.50"),
         "decimal kept exactly: {text}"
     );
-    assert!(text.find("valueQuantity").unwrap() < text.find("zzz_unknown_order").unwrap());
+    assert!(text.find("valueQuantity").unwrap() < text.find("\"note\"").unwrap());
 }
 
 #[tokio::test]
@@ -69,14 +69,43 @@ async fn create_with_a_mismatched_resource_type_is_400() {
 #[tokio::test]
 async fn create_works_for_every_kind_of_resource_type() {
     let s = start().await;
-    for ty in [
-        "DocumentReference",
-        "Consent",
-        "AuditEvent",
-        "MedicationStatement",
-        "AllergyIntolerance",
-    ] {
-        let r = s.post(ty, &json!({"resourceType": ty})).await;
+    let bodies = [
+        json!({"resourceType": "DocumentReference", "status": "current",
+            "content": [{"attachment": {"contentType": "text/plain"}}]}),
+        json!({"resourceType": "AllergyIntolerance", "patient": {"reference": "Patient/x"},
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"}]}}),
+        json!({"resourceType": "MedicationStatement", "status": "active",
+            "medicationCodeableConcept": {"text": "paracetamol"}, "subject": {"reference": "Patient/x"}}),
+        json!({"resourceType": "Basic", "code": {"text": "x"}}),
+    ];
+    for body in bodies {
+        let ty = body["resourceType"].as_str().unwrap().to_owned();
+        let r = s.post(&ty, &body).await;
         assert_eq!(r.status(), 201, "{ty}");
     }
+}
+
+#[tokio::test]
+async fn an_invalid_resource_is_422_listing_every_issue() {
+    let s = start().await;
+    let r = s
+        .post("Patient", &json!({"resourceType": "Patient", "gender": "unknown-ish", "birthDate": "1985-13-01", "nickname": "x"}))
+        .await;
+    assert_eq!(r.status(), 422);
+    let oo = json(r).await;
+    let issues = oo["issue"].as_array().unwrap();
+    assert!(issues.len() >= 3, "{oo}");
+    let at: Vec<_> = issues
+        .iter()
+        .filter_map(|i| i["expression"][0].as_str())
+        .collect();
+    assert!(
+        at.contains(&"Patient.gender") && at.contains(&"Patient.birthDate"),
+        "{at:?}"
+    );
+    assert_eq!(
+        json(s.get("Patient/_history").await).await["total"],
+        0,
+        "nothing written"
+    );
 }

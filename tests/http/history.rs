@@ -52,7 +52,7 @@ async fn type_and_system_history() {
     .await;
     s.put(
         "Observation/o1",
-        &json!({"resourceType": "Observation", "id": "o1", "status": "final", "code": {}}),
+        &json!({"resourceType": "Observation", "id": "o1", "status": "final", "code": {"text": "t"}}),
     )
     .await;
     s.put(

@@ -20,3 +20,4 @@ mod search;
 mod search_parameters;
 mod transaction;
 mod update;
+mod validate;

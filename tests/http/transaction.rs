@@ -56,7 +56,7 @@ async fn conditional_references_resolve_or_fail_the_transaction() {
     let p = s.create(&patient("42")).await;
     let obs = |reference: &str| {
         json!({"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": {"resourceType": "Observation", "status": "final", "code": {},
+        {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "t"},
                       "subject": {"reference": reference}},
          "request": {"method": "POST", "url": "Observation"}}]})
     };
@@ -82,7 +82,7 @@ async fn if_none_exist_in_a_transaction_reuses_the_match() {
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
         {"fullUrl": "urn:uuid:0b4c7a7e-0000-4000-8000-000000000043", "resource": patient("43"),
          "request": {"method": "POST", "url": "Patient", "ifNoneExist": format!("identifier={INS}|43")}},
-        {"resource": {"resourceType": "Observation", "status": "final", "code": {},
+        {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "t"},
                       "subject": {"reference": "urn:uuid:0b4c7a7e-0000-4000-8000-000000000043"}},
          "request": {"method": "POST", "url": "Observation"}}
     ]});

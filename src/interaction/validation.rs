@@ -1,0 +1,175 @@
+//! Validation on the write path and for `$validate`: base R4 always (its errors always block), then the
+//! profiles a resource declares, by the configured mode (`strict`: their errors block; `warn`: they are
+//! answered as warnings; `off`: not checked). Profiles come from `--package` folders and from
+//! StructureDefinition, ValueSet and CodeSystem resources written through the API (in force at once).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::{Issue, Severity};
+use crate::fhirpath::{Context as PathContext, Expr, NullModel, compile, evaluate};
+use crate::validate::{
+    InvariantEvaluator, ProfileSet, Report, Severity as VSeverity, validate_base, validate_declared,
+};
+
+/// How profile errors are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Mode {
+    /// Profile errors block the write (422).
+    #[default]
+    Strict,
+    /// Profile errors are answered as warnings.
+    Warn,
+    /// Profiles are not checked (base R4 still is).
+    Off,
+}
+
+/// The validation settings and the profiles in force.
+#[derive(Debug, Default)]
+pub struct Validation {
+    /// Mode for profile errors.
+    pub mode: Mode,
+    profiles: RwLock<ProfileSet>,
+}
+
+/// The resource types that feed the profile set.
+pub const CONFORMANCE_TYPES: &[&str] = &["StructureDefinition", "ValueSet", "CodeSystem"];
+
+impl Validation {
+    /// Settings with `mode` and the conformance resources `resources`.
+    pub fn new(mode: Mode, resources: &[Value]) -> Self {
+        let mut set = ProfileSet::new();
+        for r in resources {
+            set.add(r.clone());
+        }
+        Self {
+            mode,
+            profiles: RwLock::new(set),
+        }
+    }
+
+    /// Load an unpacked FHIR NPM package folder; returns how many resources it added.
+    pub fn load_package(&self, dir: &std::path::Path) -> Result<usize> {
+        let mut set = match self.profiles.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        set.load_package_dir(dir)
+            .map_err(|e| Error::invalid(format!("cannot load package {}: {e}", dir.display())))
+    }
+
+    /// Add conformance resources (a new StructureDefinition is used by the next write).
+    pub fn add(&self, resources: &[Value]) {
+        let mut set = match self.profiles.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for r in resources {
+            set.add(r.clone());
+        }
+    }
+
+    /// The report of `resource`: base R4, plus its declared profiles unless the mode is `Off`.
+    pub fn report(&self, resource: &Value) -> Report {
+        if self.mode == Mode::Off {
+            return validate_base(resource, Some(invariants()));
+        }
+        let set = match self.profiles.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        validate_declared(resource, &set, Some(invariants()))
+    }
+
+    /// The report of `resource` against base R4, its declared profiles and `extra` profiles (`$validate`).
+    pub fn report_with(&self, resource: &Value, extra: &[String]) -> Report {
+        let mut report = self.report(resource);
+        let set = match self.profiles.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for url in extra {
+            report.merge(crate::validate::validate_profile(
+                resource,
+                url,
+                &set,
+                Some(invariants()),
+            ));
+        }
+        report
+    }
+
+    /// Check a resource about to be written: `Unprocessable` listing every issue when it has errors that
+    /// block in this mode; otherwise the warnings to pass on.
+    pub fn check(&self, resource: &Value) -> Result<Vec<Issue>> {
+        let report = self.report(resource);
+        if report.has_errors() && (self.mode == Mode::Strict || base_errors(resource)) {
+            let n = report.errors().count();
+            return Err(Error::with_outcome(
+                ErrorKind::Unprocessable,
+                format!("the resource has {n} validation error(s)"),
+                report.to_operation_outcome(),
+            ));
+        }
+        Ok(report.issues.iter().map(to_issue).collect())
+    }
+}
+
+/// Whether base R4 validation alone finds errors (those always block).
+fn base_errors(resource: &Value) -> bool {
+    validate_base(resource, Some(invariants())).has_errors()
+}
+
+fn to_issue(i: &crate::validate::ValidationIssue) -> Issue {
+    let severity = match i.severity {
+        VSeverity::Fatal | VSeverity::Error => Severity::Warning,
+        VSeverity::Warning => Severity::Warning,
+        VSeverity::Information => Severity::Information,
+    };
+    Issue {
+        severity,
+        code: i.code,
+        diagnostics: i.message.clone(),
+        expression: (!i.location.is_empty()).then(|| i.location.clone()),
+    }
+}
+
+/// Invariants evaluated by the FHIRPath engine, each expression compiled once.
+#[derive(Debug, Default)]
+pub struct FhirPathInvariants {
+    cache: RwLock<HashMap<String, Option<Arc<Expr>>>>,
+}
+
+/// The process-wide invariant evaluator.
+pub fn invariants() -> &'static FhirPathInvariants {
+    static EVALUATOR: std::sync::OnceLock<FhirPathInvariants> = std::sync::OnceLock::new();
+    EVALUATOR.get_or_init(FhirPathInvariants::default)
+}
+
+impl FhirPathInvariants {
+    fn compiled(&self, expression: &str) -> Option<Arc<Expr>> {
+        if let Ok(cache) = self.cache.read()
+            && let Some(hit) = cache.get(expression)
+        {
+            return hit.clone();
+        }
+        let expr = compile(expression).ok().map(Arc::new);
+        if let Ok(mut cache) = self.cache.write() {
+            cache.insert(expression.to_owned(), expr.clone());
+        }
+        expr
+    }
+}
+
+impl InvariantEvaluator for FhirPathInvariants {
+    fn holds(&self, expression: &str, focus: &Value, resource: &Value) -> Option<bool> {
+        let expr = self.compiled(expression)?;
+        let ctx = PathContext::new(&NullModel)
+            .with_resource(resource)
+            .with_root_resource(resource);
+        evaluate(&expr, focus, &ctx).ok()?.as_boolean()
+    }
+}

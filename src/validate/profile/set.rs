@@ -1,0 +1,135 @@
+//! [`ProfileSet`]: the StructureDefinitions, ValueSets and CodeSystems profile validation can
+//! use, by canonical URL.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+
+use super::compile::Profile;
+use super::differential::snapshot_elements;
+use super::node::unversioned;
+use super::terminology::Expansion;
+
+/// Conformance resources for [`validate_profile`](super::validate_profile). Add resources with
+/// [`add`](Self::add) or [`load_package_dir`](Self::load_package_dir); lookups ignore a
+/// `|version` suffix. Thread-safe: value set expansions are cached behind a lock.
+#[derive(Debug, Default)]
+pub struct ProfileSet {
+    pub(super) structures: HashMap<String, Value>,
+    profiles: HashMap<String, Arc<Profile>>,
+    pub(super) value_sets: HashMap<String, Value>,
+    pub(super) code_systems: HashMap<String, Value>,
+    pub(super) expansions: RwLock<HashMap<String, Option<Arc<Expansion>>>>,
+}
+
+impl ProfileSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a StructureDefinition, ValueSet or CodeSystem; returns `false` (and keeps nothing)
+    /// for another resource or one without a `url`. A StructureDefinition without snapshot is
+    /// compiled from its differential over its base when that base is in the set (add bases
+    /// first).
+    pub fn add(&mut self, resource: Value) -> bool {
+        let Some(url) = resource
+            .get("url")
+            .and_then(Value::as_str)
+            .map(|u| unversioned(u).to_owned())
+        else {
+            return false;
+        };
+        match resource.get("resourceType").and_then(Value::as_str) {
+            Some("StructureDefinition") => {
+                if let Some(p) = self.compile(&url, &resource) {
+                    self.profiles.insert(url.clone(), Arc::new(p));
+                }
+                self.structures.insert(url, resource);
+            }
+            Some("ValueSet") => {
+                self.value_sets.insert(url, resource);
+            }
+            Some("CodeSystem") => {
+                self.code_systems.insert(url, resource);
+            }
+            _ => return false,
+        }
+        if let Ok(mut cache) = self.expansions.write() {
+            cache.clear();
+        }
+        true
+    }
+
+    /// Adds every `*.json` conformance resource of a folder (an unpacked FHIR NPM package, or
+    /// its `package/` folder, which is used when present); other files and unreadable JSON are skipped. Returns how many were
+    /// added, or the error reading the folder. StructureDefinitions are added in dependency
+    /// order as far as their bases are in the folder.
+    pub fn load_package_dir(&mut self, dir: &Path) -> std::io::Result<usize> {
+        let inner = dir.join("package");
+        let dir = if inner.is_dir() { inner.as_path() } else { dir };
+        let mut resources = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(text) = fs::read_to_string(&path) else {
+                continue;
+            };
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                resources.push(value);
+            }
+        }
+        // Snapshots first, so that differentials find their bases.
+        resources.sort_by_key(|r| r.get("snapshot").is_none());
+        Ok(resources
+            .into_iter()
+            .map(|r| self.add(r))
+            .filter(|&added| added)
+            .count())
+    }
+
+    /// Adds the conformance resources of a Bundle (such as the core `profiles-resources.json`);
+    /// returns how many were added.
+    pub fn add_bundle(&mut self, bundle: &Value) -> usize {
+        let entries = bundle.get("entry").and_then(Value::as_array);
+        entries
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("resource"))
+            .map(|r| self.add(r.clone()))
+            .filter(|&added| added)
+            .count()
+    }
+
+    /// The compiled profile or extension definition at `url`.
+    pub(super) fn profile(&self, url: &str) -> Option<&Arc<Profile>> {
+        self.profiles.get(unversioned(url))
+    }
+
+    /// The type a StructureDefinition constrains: from the set, or the core type for a core URL.
+    pub(super) fn type_of<'s>(&'s self, url: &'s str) -> Option<&'s str> {
+        let url = unversioned(url);
+        if let Some(sd) = self.structures.get(url) {
+            return sd.get("type").and_then(Value::as_str);
+        }
+        url.strip_prefix(crate::model::CORE_SD)
+    }
+
+    fn compile(&self, url: &str, sd: &Value) -> Option<Profile> {
+        let type_name = sd.get("type").and_then(Value::as_str)?;
+        let elements = match sd.pointer("/snapshot/element").and_then(Value::as_array) {
+            Some(elements) => elements.clone(),
+            None => {
+                let base = sd.get("baseDefinition").and_then(Value::as_str)?;
+                let base_sd = self.structures.get(unversioned(base))?;
+                snapshot_elements(base_sd, sd)?
+            }
+        };
+        Profile::from_elements(url, type_name, &elements)
+    }
+}
