@@ -23,6 +23,8 @@ pub enum Command {
     Serve(ServeConfig),
     /// Validate resource files offline against base R4 and profiles; exit 1 when any has errors.
     Validate(ValidateArgs),
+    /// Benchmark a fresh server (or `--base-url`) on read, create, update, transaction… workloads.
+    Bench(crate::bench::BenchArgs),
     /// Regenerate the committed R4 tables (`src/model/tables`) from the official definitions.
     GenerateModel {
         /// Folder with profiles-resources.json.gz, profiles-types.json, search-parameters.json, valuesets.json.gz.

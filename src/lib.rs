@@ -4,6 +4,8 @@
 
 /// HTTP edge: request → interaction, outcome → response, the error → status table.
 pub mod api;
+/// `carnet bench`: the HTTP benchmark harness (starts a server, loads a population, measures workloads).
+pub mod bench;
 /// Offline subcommands (`carnet validate`).
 pub mod commands;
 /// Command-line flags and environment, read in one place.

@@ -20,6 +20,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(config) => serve(config).await,
         Command::Validate(args) => return carnet::commands::validate(&args),
+        Command::Bench(args) => return carnet::bench::main(&args).await,
         Command::GenerateModel { definitions, out } => {
             carnet::model::generate::generate(&definitions, &out)
         }

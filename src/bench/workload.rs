@@ -1,0 +1,314 @@
+//! What the bench sends: the workload list and the FHIR resources it generates.
+//!
+//! A workload is one small pure function from a [`Gen`] (random source plus the ids of the
+//! loaded population) to one [`Request`]. Adding a workload (e.g. a search once the server has
+//! it) is one function and one line in [`WORKLOADS`].
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::rng::Rng;
+
+/// The INS (NIR) identifier system, `urn:oid:1.2.250.1.213.1.4.10`.
+pub const INS_SYSTEM: &str = "urn:oid:1.2.250.1.213.1.4.10";
+
+/// Patients per transaction Bundle, for population loading and the `transaction` workload.
+pub const BUNDLE_SIZE: usize = 100;
+
+/// One HTTP request to send, relative to the FHIR base.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below the FHIR base without a leading slash (`""` is the base itself).
+    pub path: String,
+    /// JSON body (sent as `application/fhir+json`), if any.
+    pub body: Option<String>,
+    /// How many resources the request carries or fetches (100 for a transaction of 100).
+    pub resources: u32,
+}
+
+impl Request {
+    fn get(path: String) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            body: None,
+            resources: 1,
+        }
+    }
+
+    fn with_body(method: Method, path: String, body: &Value, resources: u32) -> Self {
+        Self {
+            method,
+            path,
+            body: Some(body.to_string()),
+            resources,
+        }
+    }
+}
+
+/// Per-task generator state: a seeded random source and the loaded Patient ids.
+#[derive(Debug)]
+pub struct Gen<'a> {
+    rng: Rng,
+    ids: &'a [String],
+}
+
+impl<'a> Gen<'a> {
+    /// A generator over `ids` (the population; may be empty, then reads target `missing`).
+    pub fn new(ids: &'a [String], seed: u64) -> Self {
+        Self {
+            rng: Rng::new(seed),
+            ids,
+        }
+    }
+
+    /// A uniformly chosen loaded Patient id.
+    pub fn random_id(&mut self) -> &'a str {
+        let i = self.rng.below(self.ids.len() as u64) as usize;
+        self.ids.get(i).map_or("missing", String::as_str)
+    }
+
+    /// A random NIR-shaped INS value (see [`ins_value`]).
+    pub fn random_ins(&mut self) -> String {
+        ins_value(self.rng.below(INS_SPACE))
+    }
+
+    /// A Patient with a random INS, name, gender and birth date; `id` set when given.
+    pub fn patient(&mut self, id: Option<&str>) -> Value {
+        const FAMILY: [&str; 6] = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT"];
+        const GIVEN: [&str; 6] = ["Camille", "Louise", "Jules", "Emma", "Louis", "Alice"];
+        let ins = self.random_ins();
+        let male = ins.starts_with('1');
+        let family = FAMILY[self.rng.below(FAMILY.len() as u64) as usize];
+        let given = GIVEN[self.rng.below(GIVEN.len() as u64) as usize];
+        let day = 1 + self.rng.below(28);
+        let mut p = json!({
+            "resourceType": "Patient",
+            "identifier": [{"use": "official", "system": INS_SYSTEM, "value": ins}],
+            "active": true,
+            "name": [{"use": "official", "family": family, "given": [given]}],
+            "gender": if male { "male" } else { "female" },
+            "birthDate": format!("19{}-{}-{day:02}", &ins[1..3], &ins[3..5]),
+        });
+        if let Some(id) = id {
+            p["id"] = json!(id);
+        }
+        p
+    }
+
+    /// A transaction Bundle of `n` new Patients (POST entries with `urn:uuid:` fullUrls).
+    pub fn patient_transaction(&mut self, n: usize) -> Value {
+        let entries: Vec<Value> = (0..n)
+            .map(|_| {
+                let uuid = uuid::Builder::from_random_bytes(self.rng.bytes16()).into_uuid();
+                json!({
+                    "fullUrl": format!("urn:uuid:{uuid}"),
+                    "resource": self.patient(None),
+                    "request": {"method": "POST", "url": "Patient"},
+                })
+            })
+            .collect();
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+    }
+}
+
+/// A named workload: `make` builds the next request of one closed-loop task.
+#[derive(Debug)]
+pub struct Workload {
+    /// Name used by `--workloads` and in reports.
+    pub name: &'static str,
+    /// One line saying what it measures.
+    pub about: &'static str,
+    /// Builds the next request.
+    pub make: fn(&mut Gen<'_>) -> Request,
+}
+
+/// Every workload, in the default run order: read-only ones first, on the pristine population.
+pub const WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "read",
+        about: "GET Patient/<id>",
+        make: read,
+    },
+    Workload {
+        name: "vread",
+        about: "GET Patient/<id>/_history/1",
+        make: vread,
+    },
+    Workload {
+        name: "history-instance",
+        about: "GET Patient/<id>/_history",
+        make: history,
+    },
+    Workload {
+        name: "create",
+        about: "POST Patient (new INS)",
+        make: create,
+    },
+    Workload {
+        name: "update",
+        about: "PUT Patient/<id> (no If-Match)",
+        make: update,
+    },
+    Workload {
+        name: "transaction",
+        about: "POST transaction Bundle of 100 new Patients",
+        make: transaction,
+    },
+];
+
+/// The workload called `name`, if any.
+pub fn find(name: &str) -> Option<&'static Workload> {
+    WORKLOADS.iter().find(|w| w.name == name)
+}
+
+fn read(g: &mut Gen<'_>) -> Request {
+    Request::get(format!("Patient/{}", g.random_id()))
+}
+
+fn vread(g: &mut Gen<'_>) -> Request {
+    Request::get(format!("Patient/{}/_history/1", g.random_id()))
+}
+
+fn history(g: &mut Gen<'_>) -> Request {
+    Request::get(format!("Patient/{}/_history", g.random_id()))
+}
+
+fn create(g: &mut Gen<'_>) -> Request {
+    Request::with_body(Method::POST, "Patient".into(), &g.patient(None), 1)
+}
+
+fn update(g: &mut Gen<'_>) -> Request {
+    let id = g.random_id();
+    Request::with_body(
+        Method::PUT,
+        format!("Patient/{id}"),
+        &g.patient(Some(id)),
+        1,
+    )
+}
+
+fn transaction(g: &mut Gen<'_>) -> Request {
+    let bundle = g.patient_transaction(BUNDLE_SIZE);
+    Request::with_body(Method::POST, String::new(), &bundle, BUNDLE_SIZE as u32)
+}
+
+/// Number of distinct values [`ins_value`] maps to (then it wraps around).
+pub const INS_SPACE: u64 = 2 * 100 * 12 * 94 * 990 * 999;
+
+/// The NIR-shaped 15-digit INS for `n` (`n % INS_SPACE` values are distinct): sex 1|2, year,
+/// month 01–12, département 01–95 except 20, commune 001–990, order 001–999, then the key
+/// `97 - (first 13 digits mod 97)`. Made-up test values, not real people.
+pub fn ins_value(n: u64) -> String {
+    let mut n = n % INS_SPACE;
+    let mut take = |m: u64| {
+        let d = n % m;
+        n /= m;
+        d
+    };
+    let order = take(999) + 1;
+    let commune = take(990) + 1;
+    let dept = take(94) + 1;
+    let dept = if dept >= 20 { dept + 1 } else { dept };
+    let month = take(12) + 1;
+    let year = take(100);
+    let sex = take(2) + 1;
+    let body = format!("{sex}{year:02}{month:02}{dept:02}{commune:03}{order:03}");
+    let key = 97 - body.parse::<u64>().map_or(0, |v| v % 97);
+    format!("{body}{key:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_ok(ins: &str) -> bool {
+        let body: u64 = ins[..13].parse().unwrap();
+        let key: u64 = ins[13..].parse().unwrap();
+        key == 97 - body % 97
+    }
+
+    #[test]
+    fn ins_values_are_15_digit_nirs_with_valid_keys() {
+        let mut g = Gen::new(&[], 3);
+        for n in [0, 1, INS_SPACE - 1, INS_SPACE, u64::MAX] {
+            let v = ins_value(n);
+            assert_eq!(v.len(), 15, "{v}");
+            assert!(key_ok(&v), "{v}");
+        }
+        for _ in 0..1000 {
+            let v = g.random_ins();
+            assert!(v.bytes().all(|b| b.is_ascii_digit()) && v.len() == 15 && key_ok(&v));
+            let month: u32 = v[3..5].parse().unwrap();
+            assert!((1..=12).contains(&month) && &v[5..7] != "20" && &v[5..7] != "00");
+        }
+        assert_ne!(ins_value(0), ins_value(1));
+        assert_eq!(ins_value(5), ins_value(5 + INS_SPACE));
+    }
+
+    #[test]
+    fn reads_target_loaded_ids() {
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let mut g = Gen::new(&ids, 1);
+        for name in ["read", "vread", "history-instance"] {
+            let r = (find(name).unwrap().make)(&mut g);
+            assert_eq!(r.method, Method::GET);
+            assert!(
+                r.path == "Patient/a"
+                    || r.path.starts_with("Patient/a/")
+                    || r.path == "Patient/b"
+                    || r.path.starts_with("Patient/b/"),
+                "{}",
+                r.path
+            );
+            assert!(r.body.is_none());
+        }
+        assert_eq!(Gen::new(&[], 1).random_id(), "missing");
+    }
+
+    #[test]
+    fn writes_carry_valid_patients() {
+        let ids = vec!["p1".to_string()];
+        let mut g = Gen::new(&ids, 2);
+        let u = (find("update").unwrap().make)(&mut g);
+        assert_eq!(
+            (u.method.clone(), u.path.as_str()),
+            (Method::PUT, "Patient/p1")
+        );
+        let body: Value = serde_json::from_str(u.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["id"], "p1");
+        assert_eq!(body["identifier"][0]["system"], INS_SYSTEM);
+        let c = (find("create").unwrap().make)(&mut g);
+        let body: Value = serde_json::from_str(c.body.as_deref().unwrap()).unwrap();
+        assert!(body.get("id").is_none());
+        assert_eq!(body["birthDate"].as_str().unwrap().len(), 10);
+    }
+
+    #[test]
+    fn transaction_has_100_distinct_posts() {
+        let mut g = Gen::new(&[], 9);
+        let t = (find("transaction").unwrap().make)(&mut g);
+        assert_eq!(
+            (t.method.clone(), t.path.as_str(), t.resources),
+            (Method::POST, "", 100)
+        );
+        let b: Value = serde_json::from_str(t.body.as_deref().unwrap()).unwrap();
+        let entries = b["entry"].as_array().unwrap();
+        assert_eq!(entries.len(), BUNDLE_SIZE);
+        let urls: std::collections::HashSet<_> = entries
+            .iter()
+            .map(|e| e["fullUrl"].as_str().unwrap())
+            .collect();
+        assert_eq!(urls.len(), BUNDLE_SIZE);
+        assert!(entries.iter().all(|e| e["request"]["method"] == "POST"));
+    }
+
+    #[test]
+    fn workload_names_are_unique() {
+        let names: std::collections::HashSet<_> = WORKLOADS.iter().map(|w| w.name).collect();
+        assert_eq!(names.len(), WORKLOADS.len());
+        assert!(find("nope").is_none());
+    }
+}
