@@ -29,7 +29,13 @@ pub struct Population {
 }
 
 /// Loads `n` Patients with random INS identifiers, fails on the first failed Bundle.
-pub async fn load(client: &Client, base: &str, n: usize, seed: u64) -> Result<Population, String> {
+pub async fn load(
+    client: &Client,
+    base: &str,
+    n: usize,
+    docs: usize,
+    seed: u64,
+) -> Result<Population, String> {
     let started = Instant::now();
     let sizes = bundle_sizes(n);
     let mut tasks = JoinSet::new();
@@ -37,7 +43,7 @@ pub async fn load(client: &Client, base: &str, n: usize, seed: u64) -> Result<Po
         let mine: Vec<usize> = sizes.iter().copied().skip(w).step_by(LOADERS).collect();
         let (client, base) = (client.clone(), base.to_string());
         let seed = seed.wrapping_add(1_000_000 + w as u64);
-        tasks.spawn(async move { load_bundles(&client, &base, &mine, seed).await });
+        tasks.spawn(async move { load_bundles(&client, &base, &mine, docs, seed).await });
     }
     let mut ids = Vec::with_capacity(n);
     while let Some(joined) = tasks.join_next().await {
@@ -56,17 +62,18 @@ async fn load_bundles(
     client: &Client,
     base: &str,
     sizes: &[usize],
+    docs: usize,
     seed: u64,
 ) -> Result<Vec<String>, String> {
     let mut generator = Gen::new(&[], seed);
     let mut ids = Vec::new();
     for &size in sizes {
-        let bundle = generator.patient_transaction(size);
+        let bundle = generator.population_transaction(size, docs);
         let req = Request {
             method: reqwest::Method::POST,
             path: String::new(),
             body: Some(bundle.to_string()),
-            resources: size as u32,
+            resources: (size * (1 + docs)) as u32,
         };
         let response = send(client, base, &req)
             .await
@@ -75,7 +82,7 @@ async fn load_bundles(
             .json()
             .await
             .map_err(|e| format!("loading: bad response: {e}"))?;
-        ids.extend(created_ids(&body, size)?);
+        ids.extend(created_ids(&body, size * (1 + docs))?);
     }
     Ok(ids)
 }
@@ -101,6 +108,11 @@ pub fn created_ids(response: &Value, expected: usize) -> Result<Vec<String>, Str
     }
     entries
         .iter()
+        .filter(|e| {
+            e["response"]["location"]
+                .as_str()
+                .is_none_or(|l| !l.contains("DocumentReference/"))
+        })
         .map(|e| {
             let r = &e["response"];
             let status = r["status"].as_str().unwrap_or("");

@@ -70,6 +70,9 @@ pub struct BenchArgs {
     /// Patients loaded before the workloads [default: 1000, 200 with --short].
     #[arg(long, value_name = "N")]
     pub population: Option<usize>,
+    /// DocumentReferences loaded per Patient (for the search workloads).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub documents: usize,
     /// Comma-separated workloads to run, in that order [default: all].
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub workloads: Vec<String>,
@@ -139,6 +142,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Patients loaded.
     pub population: usize,
+    /// DocumentReferences per Patient.
+    pub documents: usize,
     /// Workloads, in run order.
     pub workloads: Vec<&'static str>,
     /// `--short` given.
@@ -177,6 +182,7 @@ impl Settings {
             duration_s,
             concurrency: args.concurrency,
             population: args.population.unwrap_or(population),
+            documents: args.documents,
             workloads,
             short: args.short,
             seed: args.seed,
@@ -234,7 +240,8 @@ async fn measure(
     s: &Settings,
 ) -> Result<Measured, String> {
     let rss_start = target.rss_kib();
-    let population = load::load(client, &target.base_url, s.population, s.seed).await?;
+    let population =
+        load::load(client, &target.base_url, s.population, s.documents, s.seed).await?;
     let rss_loaded = target.rss_kib();
     let ids: Arc<[String]> = population.ids.clone().into();
     let duration = Duration::from_secs(s.duration_s);

@@ -15,6 +15,9 @@ pub const INS_SYSTEM: &str = "urn:oid:1.2.250.1.213.1.4.10";
 /// Patients per transaction Bundle, for population loading and the `transaction` workload.
 pub const BUNDLE_SIZE: usize = 100;
 
+/// LOINC document types of the generated DocumentReferences (DMP families).
+pub const DOC_TYPES: [&str; 5] = ["11490-0", "11502-2", "18748-4", "11369-6", "34133-9"];
+
 /// One HTTP request to send, relative to the FHIR base.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -98,6 +101,43 @@ impl<'a> Gen<'a> {
         p
     }
 
+    /// The INS of a loaded Patient (population ids are `ins<INS>`), or a random one.
+    pub fn loaded_ins(&mut self) -> String {
+        let id = self.random_id();
+        id.strip_prefix("ins")
+            .map_or_else(|| self.random_ins(), str::to_owned)
+    }
+
+    /// A population Bundle: `n` Patients created with `PUT Patient/ins<INS>`, each with `docs`
+    /// DocumentReferences (type among [`DOC_TYPES`], dated within 2020–2026, status current).
+    pub fn population_transaction(&mut self, n: usize, docs: usize) -> Value {
+        let mut entries = Vec::with_capacity(n * (1 + docs));
+        for _ in 0..n {
+            let mut p = self.patient(None);
+            let id = format!("ins{}", p["identifier"][0]["value"].as_str().unwrap_or("0"));
+            p["id"] = json!(id);
+            entries.push(json!({"resource": p, "request": {"method": "PUT", "url": format!("Patient/{id}")}}));
+            for _ in 0..docs {
+                entries.push(json!({"resource": self.document(&id), "request": {"method": "POST", "url": "DocumentReference"}}));
+            }
+        }
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+    }
+
+    /// A DocumentReference of Patient `id`.
+    pub fn document(&mut self, id: &str) -> Value {
+        let code = DOC_TYPES[self.rng.below(DOC_TYPES.len() as u64) as usize];
+        let (month, day) = (1 + self.rng.below(12), 1 + self.rng.below(28));
+        json!({
+            "resourceType": "DocumentReference",
+            "status": "current",
+            "type": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "subject": {"reference": format!("Patient/{id}")},
+            "date": format!("202{}-{month:02}-{day:02}T10:00:00+01:00", self.rng.below(7)),
+            "content": [{"attachment": {"contentType": "application/pdf", "url": "Binary/none"}}],
+        })
+    }
+
     /// A transaction Bundle of `n` new Patients (POST entries with `urn:uuid:` fullUrls).
     pub fn patient_transaction(&mut self, n: usize) -> Value {
         let entries: Vec<Value> = (0..n)
@@ -143,6 +183,31 @@ pub const WORKLOADS: &[Workload] = &[
         make: history,
     },
     Workload {
+        name: "search-ins",
+        about: "GET Patient?identifier=<INS system>|<INS> (one match)",
+        make: search_ins,
+    },
+    Workload {
+        name: "search-docs",
+        about: "GET DocumentReference?patient=<id>&status=current&type=…&_sort=-date",
+        make: search_docs,
+    },
+    Workload {
+        name: "search-docs-chained",
+        about: "GET DocumentReference?patient.identifier=<INS system>|<INS>",
+        make: search_docs_chained,
+    },
+    Workload {
+        name: "search-include",
+        about: "GET DocumentReference?patient=<id>&_include=DocumentReference:subject",
+        make: search_include,
+    },
+    Workload {
+        name: "search-family-birthdate",
+        about: "GET Patient?family=<name>&birthdate=<year>",
+        make: search_family_birthdate,
+    },
+    Workload {
         name: "create",
         about: "POST Patient (new INS)",
         make: create,
@@ -174,6 +239,44 @@ fn vread(g: &mut Gen<'_>) -> Request {
 
 fn history(g: &mut Gen<'_>) -> Request {
     Request::get(format!("Patient/{}/_history", g.random_id()))
+}
+
+fn search_ins(g: &mut Gen<'_>) -> Request {
+    Request::get(format!(
+        "Patient?identifier={INS_SYSTEM}%7C{}",
+        g.loaded_ins()
+    ))
+}
+
+fn search_docs(g: &mut Gen<'_>) -> Request {
+    let code = DOC_TYPES[g.rng.below(DOC_TYPES.len() as u64) as usize];
+    let id = g.random_id();
+    Request::get(format!(
+        "DocumentReference?patient={id}&status=current&type=http://loinc.org%7C{code}&_sort=-date"
+    ))
+}
+
+fn search_docs_chained(g: &mut Gen<'_>) -> Request {
+    Request::get(format!(
+        "DocumentReference?patient.identifier={INS_SYSTEM}%7C{}",
+        g.loaded_ins()
+    ))
+}
+
+fn search_include(g: &mut Gen<'_>) -> Request {
+    let id = g.random_id();
+    Request::get(format!(
+        "DocumentReference?patient={id}&_include=DocumentReference:subject"
+    ))
+}
+
+fn search_family_birthdate(g: &mut Gen<'_>) -> Request {
+    const FAMILY: [&str; 6] = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT"];
+    let family = FAMILY[g.rng.below(FAMILY.len() as u64) as usize];
+    Request::get(format!(
+        "Patient?family={family}&birthdate=19{:02}",
+        30 + g.rng.below(70)
+    ))
 }
 
 fn create(g: &mut Gen<'_>) -> Request {
