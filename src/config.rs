@@ -23,6 +23,9 @@ pub enum Command {
     Serve(ServeConfig),
     /// Validate resource files offline against base R4 and profiles; exit 1 when any has errors.
     Validate(ValidateArgs),
+    /// Conformance: run TestScripts against a live server.
+    #[command(subcommand)]
+    Conformance(ConformanceCommand),
     /// Benchmark a fresh server (or `--base-url`) on read, create, update, transaction… workloads.
     Bench(crate::bench::BenchArgs),
     /// Regenerate the committed R4 tables (`src/model/tables`) from the official definitions.
@@ -34,6 +37,13 @@ pub enum Command {
         #[arg(long, default_value = "src/model/tables")]
         out: PathBuf,
     },
+}
+
+/// `carnet conformance …`.
+#[derive(Debug, Subcommand)]
+pub enum ConformanceCommand {
+    /// Execute R4 TestScripts (JSON or XML files or folders); writes TestReports; exit 1 on a failure.
+    Run(crate::conformance::RunArgs),
 }
 
 /// `carnet serve` settings.

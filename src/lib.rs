@@ -10,6 +10,10 @@ pub mod bench;
 pub mod commands;
 /// Command-line flags and environment, read in one place.
 pub mod config;
+/// `carnet conformance run`: the TestScript runner.
+pub mod conformance;
+/// The DMP access decision (access-rules.md), pure; `document_filter` bridges it to search SQL.
+pub mod consent;
 /// The crate error: categorised values without HTTP.
 pub mod error;
 /// Shared vocabulary: ids, instants, OperationOutcome and Bundle builders.

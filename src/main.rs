@@ -4,7 +4,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use carnet::config::{Cli, Command, ServeConfig};
+use carnet::config::{Cli, Command, ConformanceCommand, ServeConfig};
 use carnet::interaction::{Context, Options};
 use carnet::store::Store;
 use carnet::{ApiConfig, app};
@@ -21,6 +21,9 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(config) => serve(config).await,
         Command::Validate(args) => return carnet::commands::validate(&args),
         Command::Bench(args) => return carnet::bench::main(&args).await,
+        Command::Conformance(ConformanceCommand::Run(args)) => {
+            return carnet::conformance::main(&args).await;
+        }
         Command::GenerateModel { definitions, out } => {
             carnet::model::generate::generate(&definitions, &out)
         }
