@@ -1,4 +1,5 @@
-//! Offline subcommands: `carnet validate FILE… [--profile URL]… [--package DIR]… [--output json]`.
+//! Offline subcommands: `carnet validate FILE… [--profile URL]… [--package DIR]… [--output json]` — the
+//! same checks as the write path (base R4, declared profiles, the DMP profile of the type, NIR/IDNPS).
 
 use std::process::ExitCode;
 
@@ -6,12 +7,13 @@ use serde_json::Value;
 
 use crate::config::ValidateArgs;
 use crate::interaction::validation::invariants;
-use crate::validate::{ProfileSet, Report, validate_declared, validate_profile};
+use crate::validate::{ProfileSet, Report, validate_profile};
 
 /// Validate each file; prints a report per file (text, or one OperationOutcome per line with `--output
 /// json`); exit 1 when any file has errors or cannot be read, 2 for bad arguments.
 pub fn validate(args: &ValidateArgs) -> ExitCode {
     let mut set = ProfileSet::new();
+    crate::dmp::load_profiles(&mut set);
     for dir in &args.packages {
         if let Err(e) = set.load_package_dir(dir) {
             eprintln!(
@@ -51,7 +53,7 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
 }
 
 fn report_of(resource: &Value, set: &ProfileSet, profiles: &[String]) -> Report {
-    let mut report = validate_declared(resource, set, Some(invariants()));
+    let mut report = crate::dmp::dmp_report(resource, set, Some(invariants()));
     for url in profiles {
         report.merge(validate_profile(resource, url, set, Some(invariants())));
     }

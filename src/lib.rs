@@ -14,6 +14,8 @@ pub mod config;
 pub mod conformance;
 /// The DMP access decision (access-rules.md), pure; `document_filter` bridges it to search SQL.
 pub mod consent;
+/// The DMP rules beyond StructureDefinitions (NIR keys, IDNPS) and the project's profiles, compiled in.
+pub mod dmp;
 /// The crate error: categorised values without HTTP.
 pub mod error;
 /// Shared vocabulary: ids, instants, OperationOutcome and Bundle builders.

@@ -1,5 +1,6 @@
 //! Validation on the write path and for `$validate`: base R4 always (its errors always block), then the
-//! profiles a resource declares, by the configured mode (`strict`: their errors block; `warn`: they are
+//! profiles a resource declares, the project's DMP profile of its type even when none is declared, and the
+//! DMP identifier rules (NIR keys, IDNPS), by the configured mode (`strict`: their errors block; `warn`: they are
 //! answered as warnings; `off`: not checked). Profiles come from `--package` folders and from
 //! StructureDefinition, ValueSet and CodeSystem resources written through the API (in force at once).
 
@@ -12,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Issue, Severity};
 use crate::fhirpath::{Context as PathContext, Expr, NullModel, compile, evaluate};
 use crate::validate::{
-    InvariantEvaluator, ProfileSet, Report, Severity as VSeverity, validate_base, validate_declared,
+    InvariantEvaluator, ProfileSet, Report, Severity as VSeverity, validate_base,
 };
 
 /// How profile errors are treated.
@@ -42,6 +43,7 @@ impl Validation {
     /// Settings with `mode` and the conformance resources `resources`.
     pub fn new(mode: Mode, resources: &[Value]) -> Self {
         let mut set = ProfileSet::new();
+        crate::dmp::load_profiles(&mut set);
         for r in resources {
             set.add(r.clone());
         }
@@ -81,7 +83,7 @@ impl Validation {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        validate_declared(resource, &set, Some(invariants()))
+        crate::dmp::dmp_report(resource, &set, Some(invariants()))
     }
 
     /// The report of `resource` against base R4, its declared profiles and `extra` profiles (`$validate`).

@@ -16,6 +16,10 @@ pub struct Compiler {
     next_alias: usize,
     /// The server's base URL, to read absolute references to itself.
     pub base_url: String,
+    /// Compile index conditions as correlated `EXISTS` lookups of the row's own index entries instead
+    /// of `IN` lists: the one most selective clause drives the query as an `IN`, the others are checked
+    /// per candidate row through the `(res_type, res_id, param, …)` indexes.
+    pub correlated: bool,
 }
 
 impl Compiler {
@@ -189,6 +193,12 @@ impl Compiler {
         let t = self.alias("t");
         let p = self.q.text(code);
         let cond = pred(self, &t)?;
+        if self.correlated {
+            return Ok(format!(
+                "EXISTS (SELECT 1 FROM {table} {t} WHERE {t}.res_type = {r}.res_type AND {t}.res_id = {r}.res_id \
+                 AND {t}.param = {p} AND ({cond}))"
+            ));
+        }
         Ok(format!(
             "{r}.res_id IN (SELECT {t}.res_id FROM {table} {t} WHERE {t}.res_type = {ty} AND {t}.param = {p} AND ({cond}))"
         ))
@@ -198,7 +208,10 @@ impl Compiler {
     pub fn subquery(&mut self, target: &str, inner: &Clause) -> Result<String> {
         let r2 = self.alias("r");
         let tt = self.q.text(target);
-        let cond = self.clause(inner, &r2, &tt)?;
+        let outer = std::mem::replace(&mut self.correlated, false);
+        let cond = self.clause(inner, &r2, &tt);
+        self.correlated = outer;
+        let cond = cond?;
         Ok(format!(
             "SELECT {r2}.res_id FROM resources {r2} WHERE {r2}.res_type = {tt} AND {r2}.deleted = 0 AND {cond}"
         ))

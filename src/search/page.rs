@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::compile::{Compiler, table};
 use super::index::ParamKind;
-use super::query::{SearchRequest, SortKey};
+use super::query::{Clause, SearchRequest, SortKey};
 use crate::error::{Error, Result};
 use crate::store::{Dialect, KeyKind, SqlQuery, SqlValue};
 
@@ -49,13 +49,52 @@ fn filters(c: &mut Compiler, req: &SearchRequest) -> Result<String> {
         )
     };
     let mut conds = vec!["r.deleted = 0".to_owned(), scope];
-    for clause in &req.clauses {
+    let driver = req
+        .clauses
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, cl)| selectivity(cl))
+        .map(|(i, _)| i);
+    for (i, clause) in req.clauses.iter().enumerate() {
+        c.correlated = Some(i) != driver;
         conds.push(c.clause(clause, "r", &ty)?);
     }
+    c.correlated = false;
     if let Some((ctype, cid)) = &req.compartment {
         conds.push(compartment(c, req, &ty, ctype, cid));
     }
     Ok(conds.join(" AND "))
+}
+
+/// How selective a clause usually is (lower drives the query): ids and references first, broad codes last.
+fn selectivity(clause: &Clause) -> u8 {
+    use super::query::Modifier as M;
+    match clause {
+        Clause::Id(_) => 0,
+        Clause::Param {
+            kind: ParamKind::Reference,
+            modifier,
+            ..
+        } if *modifier != M::Missing => 1,
+        Clause::Param {
+            code,
+            kind: ParamKind::Token,
+            modifier: M::None,
+            ..
+        } if code == "identifier" => 1,
+        Clause::Chain { .. } => 2,
+        Clause::Param {
+            kind: ParamKind::String,
+            modifier,
+            ..
+        } if *modifier != M::Missing => 3,
+        Clause::Has { .. } | Clause::Composite { .. } => 4,
+        Clause::Param {
+            modifier: M::Missing | M::Not,
+            ..
+        } => 9,
+        _ => 5,
+    }
 }
 
 fn compartment(c: &mut Compiler, req: &SearchRequest, ty: &str, ctype: &str, cid: &str) -> String {

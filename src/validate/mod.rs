@@ -29,6 +29,7 @@
 
 mod binding;
 mod companion;
+mod core_sd;
 mod datatype;
 mod index;
 mod invariant;
@@ -43,6 +44,7 @@ mod walker;
 
 use serde_json::Value;
 
+pub use core_sd::{add_core_definitions, add_core_definitions_for, core_structure_definition};
 pub use invariant::InvariantEvaluator;
 pub use profile::{ProfileSet, validate_declared, validate_profile};
 pub use report::{Report, Severity, ValidationIssue};

@@ -2,7 +2,8 @@
 
 use std::future::IntoFuture;
 
-use carnet::interaction::Context;
+use carnet::interaction::validation::Mode;
+use carnet::interaction::{Context, Options};
 use carnet::store::Store;
 use carnet::{ApiConfig, app};
 use reqwest::{Client, Response};
@@ -21,8 +22,18 @@ pub struct TestServer {
 /// Body limit used by the tests (1 MiB), so the 413 test stays small.
 pub const TEST_BODY_LIMIT: usize = 1024 * 1024;
 
-/// Start a server on a fresh database.
+/// Start a server on a fresh database, validating in `warn` mode: base R4 errors block, the DMP
+/// profiles' only warn (most tests are about generic FHIR behaviour, with minimal resources).
 pub async fn start() -> TestServer {
+    start_with(Mode::Warn).await
+}
+
+/// Start a server validating in `strict` mode (the default of `carnet serve`).
+pub async fn start_strict() -> TestServer {
+    start_with(Mode::Strict).await
+}
+
+async fn start_with(mode: Mode) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("CARNET_TEST_POSTGRES") {
         Ok(admin) => fresh_postgres(&admin).await,
@@ -33,7 +44,13 @@ pub async fn start() -> TestServer {
         .await
         .expect("bind");
     let base = format!("http://{}/fhir", listener.local_addr().expect("addr"));
-    let ctx = Context::new(store, &base).await.expect("context");
+    let options = Options {
+        validation: mode,
+        packages: Vec::new(),
+    };
+    let ctx = Context::open(store, &base, &options)
+        .await
+        .expect("context");
     let config = ApiConfig {
         base_path: "/fhir".into(),
         max_body_bytes: TEST_BODY_LIMIT,

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::common::{json, start};
+use crate::common::json;
 
 fn demo_bundle() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo/01-record.json");
@@ -8,20 +8,15 @@ fn demo_bundle() -> Value {
 }
 
 #[tokio::test]
-async fn the_demo_record_loads_with_resolved_references_and_reloads_idempotently() {
-    let s = start().await;
+async fn the_demo_record_loads_in_strict_mode_with_resolvable_references() {
+    let s = crate::common::start_strict().await;
     for _ in 0..2 {
         let r = s.post("", &demo_bundle()).await;
-        assert_eq!(r.status(), 200);
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
     let h = json(s.get("Patient/_history").await).await;
-    assert_eq!(
-        h["total"], 4,
-        "two patients, each created then updated in place"
-    );
-    let docs = json(s.get("DocumentReference/_history?_count=1").await).await;
-    let doc = &docs["entry"][0]["resource"];
+    assert_eq!(h["total"], 4, "two patients, each written twice");
+    let doc = json(s.get("DocumentReference/cr-consult-1").await).await;
     let subject = doc["subject"]["reference"].as_str().unwrap();
-    assert!(subject.starts_with("Patient/"), "{subject}");
-    assert_eq!(s.get(subject).await.status(), 200);
+    assert_eq!(s.get(subject).await.status(), 200, "{subject}");
 }

@@ -9,6 +9,7 @@ mod conditional;
 mod create;
 mod delete;
 mod demo;
+mod dmp_validation;
 mod errors;
 mod formats;
 mod history;

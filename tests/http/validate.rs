@@ -2,7 +2,17 @@
 
 use serde_json::json;
 
+use serde_json::Value;
+
 use crate::common::{json, patient, start};
+
+fn valid_patient() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/dmp/valid/patient.json"
+    );
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
 
 #[tokio::test]
 async fn type_level_validate_answers_an_operation_outcome_and_writes_nothing() {
@@ -23,7 +33,7 @@ async fn type_level_validate_answers_an_operation_outcome_and_writes_nothing() {
             .iter()
             .any(|i| i["severity"] == "error" && i["expression"][0] == "Patient.birthDate")
     );
-    let params = json!({"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": patient("v1")},
+    let params = json!({"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": valid_patient()},
         {"name": "mode", "valueCode": "create"}]});
     let oo = json(s.post("Patient/$validate", &params).await).await;
     assert!(
@@ -40,10 +50,8 @@ async fn type_level_validate_answers_an_operation_outcome_and_writes_nothing() {
 #[tokio::test]
 async fn instance_level_validate_checks_the_stored_resource() {
     let s = start().await;
-    let p = s.create(&patient("v2")).await;
-    let r = s
-        .get(&format!("Patient/{}/$validate", p["id"].as_str().unwrap()))
-        .await;
+    s.put("Patient/camille-test", &valid_patient()).await;
+    let r = s.get("Patient/camille-test/$validate").await;
     assert_eq!(r.status(), 200);
     let oo = json(r).await;
     assert!(

@@ -106,6 +106,12 @@ impl ProfileSet {
             .count()
     }
 
+    /// `true` when a StructureDefinition with canonical `url` (a `|version` is ignored) has
+    /// been added, compiled or not.
+    pub fn has_structure(&self, url: &str) -> bool {
+        self.structures.contains_key(unversioned(url))
+    }
+
     /// The compiled profile or extension definition at `url`.
     pub(super) fn profile(&self, url: &str) -> Option<&Arc<Profile>> {
         self.profiles.get(unversioned(url))
@@ -122,14 +128,12 @@ impl ProfileSet {
 
     fn compile(&self, url: &str, sd: &Value) -> Option<Profile> {
         let type_name = sd.get("type").and_then(Value::as_str)?;
-        let elements = match sd.pointer("/snapshot/element").and_then(Value::as_array) {
-            Some(elements) => elements.clone(),
-            None => {
-                let base = sd.get("baseDefinition").and_then(Value::as_str)?;
-                let base_sd = self.structures.get(unversioned(base))?;
-                snapshot_elements(base_sd, sd)?
-            }
-        };
+        if let Some(elements) = sd.pointer("/snapshot/element").and_then(Value::as_array) {
+            return Profile::from_elements(url, type_name, elements);
+        }
+        let base = sd.get("baseDefinition").and_then(Value::as_str)?;
+        let base_sd = self.structures.get(unversioned(base))?;
+        let elements = snapshot_elements(base_sd, sd)?;
         Profile::from_elements(url, type_name, &elements)
     }
 }

@@ -1,0 +1,103 @@
+//! The DMP validation of one resource, as the server's write path runs it.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::issues::dmp_issues;
+use super::profiles::dmp_profile_for;
+use crate::validate::{
+    InvariantEvaluator, ProfileSet, Report, ValidationIssue, validate_declared, validate_profile,
+};
+
+/// Validates `resource` for the DMP: base R4 validation, each profile of `meta.profile`
+/// ([`validate_declared`]: an unknown one is a warning), the DMP profile of its type
+/// ([`dmp_profile_for`]) when `meta.profile` does not already declare it, and the DMP
+/// identifier rules ([`dmp_issues`]: NIR key, IDNPS form). An issue found twice (same
+/// severity, code, location and message) is reported once, at its first place. `set` is
+/// expected to hold the DMP profiles ([`load_profiles`](super::load_profiles)).
+pub fn dmp_report(
+    resource: &Value,
+    set: &ProfileSet,
+    inv: Option<&dyn InvariantEvaluator>,
+) -> Report {
+    let mut report = validate_declared(resource, set, inv);
+    let rt = resource.get("resourceType").and_then(Value::as_str);
+    if let Some(url) = rt
+        .and_then(dmp_profile_for)
+        .filter(|url| !declares(resource, url))
+    {
+        report.merge(validate_profile(resource, url, set, inv));
+    }
+    report.issues.extend(dmp_issues(resource));
+    dedup(&mut report.issues);
+    report
+}
+
+/// `true` when `meta.profile` lists `url`, with or without a `|version`.
+fn declares(resource: &Value, url: &str) -> bool {
+    let declared = resource.pointer("/meta/profile").and_then(Value::as_array);
+    declared
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .any(|p| p.split('|').next() == Some(url))
+}
+
+/// Keeps the first of identical issues, in order.
+fn dedup(issues: &mut Vec<ValidationIssue>) {
+    let mut seen = HashSet::new();
+    issues.retain(|i| seen.insert((i.severity, i.code, i.location.clone(), i.message.clone())));
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::dmp::load_profiles;
+
+    fn set() -> ProfileSet {
+        let mut set = ProfileSet::new();
+        load_profiles(&mut set);
+        set
+    }
+
+    #[test]
+    fn applies_the_dmp_profile_and_identifier_rules_without_declaration() {
+        let patient = json!({"resourceType": "Patient", "identifier": [
+            {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "185057800608490"}]});
+        let report = dmp_report(&patient, &set(), None);
+        let locations: Vec<&str> = report.errors().map(|e| e.location.as_str()).collect();
+        assert!(
+            locations.contains(&"Patient.identifier[0].value"),
+            "{report}"
+        );
+        assert!(
+            report.errors().count() > 1,
+            "the profile is checked too: {report}"
+        );
+    }
+
+    #[test]
+    fn a_declared_dmp_profile_is_checked_once() {
+        let url = dmp_profile_for("Patient").unwrap_or_default();
+        let declared =
+            json!({"resourceType": "Patient", "meta": {"profile": [format!("{url}|1.0")]}});
+        let plain = json!({"resourceType": "Patient"});
+        let set = set();
+        let a = dmp_report(&declared, &set, None);
+        let b = dmp_report(&plain, &set, None);
+        assert_eq!(a.errors().count(), b.errors().count(), "{a}\n{b}");
+        let mut unique = a.issues.clone();
+        dedup(&mut unique);
+        assert_eq!(unique, a.issues);
+    }
+
+    #[test]
+    fn other_types_get_base_validation_only() {
+        let obs = json!({"resourceType": "Observation", "status": "final",
+            "code": {"text": "x"}});
+        assert!(!dmp_report(&obs, &set(), None).has_errors());
+    }
+}

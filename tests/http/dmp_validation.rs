@@ -1,0 +1,73 @@
+//! Strict mode (the default of `carnet serve`): the DMP profile of a resource type applies even when the
+//! resource declares none, and the NIR key is checked.
+
+use serde_json::{Value, json};
+
+use crate::common::{json, start_strict};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/fixtures/dmp/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn every_valid_fixture_is_accepted() {
+    let s = start_strict().await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/dmp/valid");
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let r: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+        let path = format!(
+            "{}/{}",
+            r["resourceType"].as_str().unwrap(),
+            r["id"].as_str().unwrap()
+        );
+        let resp = s.put(&path, &r).await;
+        let status = resp.status();
+        assert!(
+            status.is_success(),
+            "{path}: {}",
+            resp.text().await.unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_patient_without_ins_breaks_the_dmp_profile_even_when_none_is_declared() {
+    let s = start_strict().await;
+    let r = s
+        .post(
+            "Patient",
+            &json!({"resourceType": "Patient", "gender": "female", "birthDate": "1985"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let oo = json(r).await;
+    assert!(
+        oo["issue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["expression"][0] == "Patient.identifier"),
+        "{oo}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_nir_key_is_refused_where_it_is() {
+    let s = start_strict().await;
+    let mut p = fixture("valid/patient.json");
+    let nir = p["identifier"][0]["value"].as_str().unwrap().to_owned();
+    let bad_key = if nir.ends_with("00") { "01" } else { "00" };
+    p["identifier"][0]["value"] = json!(format!("{}{bad_key}", &nir[..13]));
+    let r = s.put("Patient/camille-test", &p).await;
+    assert_eq!(r.status(), 422);
+    let oo = json(r).await;
+    assert!(
+        oo["issue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["expression"][0] == "Patient.identifier[0].value"),
+        "{oo}"
+    );
+}
