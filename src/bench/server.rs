@@ -17,8 +17,9 @@ use super::{BenchArgs, ServerKind};
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a server may take to exit after SIGTERM before it is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
-/// Arguments for `--server-kind carnet`.
-const CARNET_ARGS: &str = "serve --listen 127.0.0.1:{port} --database {database}";
+/// Arguments for `--server-kind carnet`: profiles are evaluated but only warn, since the generated
+/// population is generic FHIR rather than DMP-shaped.
+const CARNET_ARGS: &str = "serve --listen 127.0.0.1:{port} --database {database} --validation warn";
 
 /// How the server ended, as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -295,7 +296,9 @@ mod tests {
                 "--listen",
                 "127.0.0.1:8123",
                 "--database",
-                "sqlite:///t/c.db"
+                "sqlite:///t/c.db",
+                "--validation",
+                "warn"
             ]
         );
         let g = expand_args("--port={port}  --data {dir}/d", 1, "", Path::new("/x"));

@@ -47,6 +47,7 @@ impl Store {
             read,
             write,
             dialect: Dialect::Sqlite,
+            stats: std::sync::Arc::default(),
         })
     }
 
@@ -60,6 +61,7 @@ impl Store {
             read: pool.clone(),
             write: pool,
             dialect: Dialect::Postgres,
+            stats: std::sync::Arc::default(),
         })
     }
 

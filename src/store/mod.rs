@@ -15,6 +15,7 @@ mod index;
 mod read;
 mod search;
 mod sql;
+mod stats;
 mod write;
 
 use sqlx::AnyPool;
@@ -33,6 +34,7 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     dialect: Dialect,
+    stats: std::sync::Arc<stats::Stats>,
 }
 
 /// One stored version of a resource.

@@ -21,6 +21,8 @@ impl Store {
             );
         }
         tx.commit().await?;
+        let rows: usize = ops.iter().map(|op| 1 + op.index.len()).sum();
+        self.stats.wrote(rows as u64, &self.write, self.dialect);
         Ok(seqs)
     }
 
