@@ -1,6 +1,7 @@
 //! FHIR delete: https://hl7.org/fhir/R4/http.html#delete — a deletion is a new version without content;
-//! reads then answer 410. Deleting an already deleted resource changes nothing and answers 204; an unknown
-//! one answers 404. Conditional delete: https://hl7.org/fhir/R4/http.html#3.1.0.7.1 (single match only).
+//! reads then answer 410. Deleting an already deleted resource, or one that never existed, changes nothing
+//! and answers 204, as the spec allows ("or if the resource does not exist at all"): clean-up steps of
+//! TestScripts rely on it. Conditional delete: https://hl7.org/fhir/R4/http.html#3.1.0.7.1 (single match only).
 
 use super::{Body, Context, Criteria, Outcome, Planned, conditional};
 use crate::error::{Error, ErrorKind, Result};
@@ -9,11 +10,9 @@ use crate::store::WriteOp;
 
 /// Plan `DELETE [type]/[id]`.
 pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> {
-    let current = ctx
-        .store
-        .current(ty.as_str(), id.as_str())
-        .await?
-        .ok_or_else(|| Error::not_found(format!("{ty}/{id} is not known")))?;
+    let Some(current) = ctx.store.current(ty.as_str(), id.as_str()).await? else {
+        return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
+    };
     if current.deleted {
         return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
     }

@@ -19,9 +19,10 @@ async fn delete_is_204_then_reads_410_and_history_records_it() {
 }
 
 #[tokio::test]
-async fn delete_of_an_unknown_resource_is_404() {
+async fn delete_of_an_unknown_resource_is_204_and_writes_nothing() {
     let s = start().await;
-    assert_eq!(s.delete("Patient/never").await.status(), 404);
+    assert_eq!(s.delete("Patient/never").await.status(), 204);
+    assert_eq!(s.get("Patient/never").await.status(), 404);
 }
 
 #[tokio::test]
