@@ -3,6 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::sql::{SqlQuery, SqlValue, bind_all, bind_all_scalar};
 use super::{Store, StoreError, StoredVersion};
 use crate::fhir::Instant;
 
@@ -80,20 +81,16 @@ impl Store {
 
     /// One page of history, newest first (by commit order).
     pub async fn history(&self, q: &HistoryQuery) -> Result<Vec<StoredVersion>, StoreError> {
-        let (filter, binds) = history_filter(q);
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM resource_versions v WHERE {filter} \
+        let mut query = history_filter(q);
+        query.sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resource_versions v WHERE {} \
              ORDER BY v.seq DESC LIMIT {}",
+            query.sql,
             q.limit.clamp(0, 10_000)
         );
-        let mut query = sqlx::query(&sql);
-        for b in binds {
-            query = match b {
-                Bind::Text(s) => query.bind(s),
-                Bind::Int(i) => query.bind(i),
-            };
-        }
-        let rows = query.fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(&query.sql), &query.values)
+            .fetch_all(&self.read)
+            .await?;
         Ok(rows
             .iter()
             .map(version_from_row)
@@ -106,47 +103,46 @@ impl Store {
             before_seq: None,
             ..q.clone()
         };
-        let (filter, binds) = history_filter(&q);
-        let sql = format!("SELECT COUNT(*) FROM resource_versions v WHERE {filter}");
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
-        for b in binds {
-            query = match b {
-                Bind::Text(s) => query.bind(s),
-                Bind::Int(i) => query.bind(i),
-            };
-        }
-        Ok(query.fetch_one(&self.read).await?)
+        let mut query = history_filter(&q);
+        query.sql = format!(
+            "SELECT COUNT(*) FROM resource_versions v WHERE {}",
+            query.sql
+        );
+        Ok(
+            bind_all_scalar(sqlx::query_scalar::<_, i64>(&query.sql), &query.values)
+                .fetch_one(&self.read)
+                .await?,
+        )
     }
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn history_filter(q: &HistoryQuery) -> (String, Vec<Bind>) {
+/// The WHERE condition of a history query (in `sql`) with its values.
+fn history_filter(q: &HistoryQuery) -> SqlQuery {
+    let mut out = SqlQuery::default();
     let mut clauses = vec!["1 = 1".to_owned()];
-    let mut binds = Vec::new();
-    let mut push = |clause: &str, b: Bind, binds: &mut Vec<Bind>| {
-        binds.push(b);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
     if let Some(t) = &q.res_type {
-        push("v.res_type = ?", Bind::Text(t.clone()), &mut binds);
+        clauses.push(format!("v.res_type = {}", out.text(t.clone())));
     }
     if let Some(id) = &q.id {
-        push("v.res_id = ?", Bind::Text(id.clone()), &mut binds);
+        clauses.push(format!("v.res_id = {}", out.text(id.clone())));
     }
     if let Some(s) = q.since {
-        push("v.last_updated >= ?", Bind::Int(s.0), &mut binds);
+        clauses.push(format!(
+            "v.last_updated >= {}",
+            out.bind(SqlValue::Int(s.0))
+        ));
     }
     if let Some(b) = q.before {
-        push("v.last_updated <= ?", Bind::Int(b.0), &mut binds);
+        clauses.push(format!(
+            "v.last_updated <= {}",
+            out.bind(SqlValue::Int(b.0))
+        ));
     }
     if let Some(s) = q.before_seq {
-        push("v.seq < ?", Bind::Int(s), &mut binds);
+        clauses.push(format!("v.seq < {}", out.bind(SqlValue::Int(s))));
     }
-    (clauses.join(" AND "), binds)
+    out.sql = clauses.join(" AND ");
+    out
 }
 
 impl Store {
@@ -157,7 +153,7 @@ impl Store {
         after: Option<(&str, &str)>,
         limit: i64,
     ) -> Result<Vec<StoredVersion>, StoreError> {
-        let mut q = super::SqlQuery::default();
+        let mut q = SqlQuery::default();
         let mut conds = vec!["r.deleted = 0".to_owned()];
         if let Some(t) = res_type {
             conds.push(format!("r.res_type = {}", q.text(t)));
@@ -174,7 +170,7 @@ impl Store {
             conds.join(" AND "),
             limit.clamp(1, 10_000)
         );
-        let rows = super::sql::bind_all(sqlx::query(&q.sql), &q.values)
+        let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
         Ok(rows
