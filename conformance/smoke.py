@@ -2,6 +2,7 @@
 """Smoke test of a live Carnet server with nothing but the standard library: the demo record is there, and a
 create / read / update / conditional update / history / delete round works. Exit 1 on any mismatch."""
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -15,6 +16,8 @@ def call(method, path, body=None, headers=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(BASE + "/" + path, data=data, method=method)
     req.add_header("Accept", "application/fhir+json")
+    if os.environ.get("CARNET_TOKEN"):
+        req.add_header("Authorization", "Bearer " + os.environ["CARNET_TOKEN"])
     if data is not None:
         req.add_header("Content-Type", "application/fhir+json")
     for k, v in (headers or {}).items():

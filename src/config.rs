@@ -26,6 +26,8 @@ pub enum Command {
     /// Conformance: run TestScripts against a live server.
     #[command(subcommand)]
     Conformance(ConformanceCommand),
+    /// Mint a development bearer token with the keys of `--dev-keys DIR` (printed alone on stdout).
+    Token(crate::auth::TokenArgs),
     /// Benchmark a fresh server (or `--base-url`) on read, create, update, transaction… workloads.
     Bench(crate::bench::BenchArgs),
     /// Regenerate the committed R4 tables (`src/model/tables`) from the official definitions.
@@ -75,6 +77,26 @@ pub struct ServeConfig {
     /// An unpacked FHIR NPM package folder whose profiles, value sets and code systems apply (repeatable).
     #[arg(long = "package")]
     pub packages: Vec<PathBuf>,
+    /// Trust the development key pair in DIR (created on first use), as `carnet token --dev-keys DIR` mints.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["jwks", "no_auth"])]
+    pub dev_keys: Option<PathBuf>,
+    /// Trust the keys of this JWKS (a file, or an http(s) URL fetched at start).
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        env = "CARNET_JWKS",
+        conflicts_with = "no_auth"
+    )]
+    pub jwks: Option<String>,
+    /// Expected `iss` of tokens checked against `--jwks`.
+    #[arg(long, env = "CARNET_JWT_ISSUER", default_value = "carnet-dev")]
+    pub jwt_issuer: String,
+    /// Expected `aud` of tokens checked against `--jwks`.
+    #[arg(long, env = "CARNET_JWT_AUDIENCE", default_value = "carnet")]
+    pub jwt_audience: String,
+    /// No authentication at all: every request acts as an administrator (local experiments only).
+    #[arg(long)]
+    pub no_auth: bool,
 }
 
 /// `carnet validate` settings.

@@ -4,6 +4,8 @@
 
 /// HTTP edge: request → interaction, outcome → response, the error → status table.
 pub mod api;
+/// Bearer tokens: JWKS verification, claims, SMART scopes, development keys (`carnet token`).
+pub mod auth;
 /// `carnet bench`: the HTTP benchmark harness (starts a server, loads a population, measures workloads).
 pub mod bench;
 /// Offline subcommands (`carnet validate`).
@@ -37,4 +39,4 @@ pub mod validate;
 /// FHIR XML ⇄ JSON, pure, driven by the model.
 pub mod xml;
 
-pub use api::{ApiConfig, app};
+pub use api::{ApiConfig, AuthMode, app};

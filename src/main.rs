@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 use carnet::config::{Cli, Command, ConformanceCommand, ServeConfig};
 use carnet::interaction::{Context, Options};
 use carnet::store::Store;
-use carnet::{ApiConfig, app};
+use carnet::{ApiConfig, AuthMode, app};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -21,6 +21,13 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(config) => serve(config).await,
         Command::Validate(args) => return carnet::commands::validate(&args),
         Command::Bench(args) => return carnet::bench::main(&args).await,
+        Command::Token(args) => match carnet::auth::run_token(&args) {
+            Ok(token) => {
+                println!("{token}");
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
         Command::Conformance(ConformanceCommand::Run(args)) => {
             return carnet::conformance::main(&args).await;
         }
@@ -56,6 +63,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     let api = ApiConfig {
         base_path: config.base_path(),
         max_body_bytes: config.max_body_bytes,
+        auth: auth_mode(&config).await?,
     };
     let listener = TcpListener::bind(config.listen)
         .await
@@ -68,6 +76,31 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     store.close().await;
     tracing::info!("carnet stopped");
     Ok(())
+}
+
+async fn auth_mode(config: &ServeConfig) -> Result<AuthMode, String> {
+    use carnet::auth::{DevKeys, Verifier};
+    let verifier = if let Some(dir) = &config.dev_keys {
+        DevKeys::load_or_create(dir)
+            .map_err(|e| e.to_string())?
+            .verifier()
+    } else if let Some(jwks) = &config.jwks {
+        let (iss, aud) = (&config.jwt_issuer, &config.jwt_audience);
+        if jwks.starts_with("http://") || jwks.starts_with("https://") {
+            Verifier::from_jwks_url(jwks, iss, aud).await
+        } else {
+            Verifier::from_jwks_file(std::path::Path::new(jwks), iss, aud)
+        }
+        .map_err(|e| e.to_string())?
+    } else if config.no_auth {
+        tracing::warn!("--no-auth: every request acts as an administrator");
+        return Ok(AuthMode::Disabled);
+    } else {
+        return Err(
+            "choose how tokens are checked: --jwks FILE|URL, --dev-keys DIR, or --no-auth".into(),
+        );
+    };
+    Ok(AuthMode::Bearer(std::sync::Arc::new(verifier)))
 }
 
 async fn shutdown_signal() {

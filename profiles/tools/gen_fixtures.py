@@ -45,6 +45,11 @@ practitioner = {
          "system": "https://rpps.esante.gouv.fr", "value": "99700218896"}],
     "name": [{"family": "MARTIN-FICTIF", "given": ["Alix"], "prefix": ["DR"]}]}
 
+durand = copy.deepcopy(practitioner)
+durand.update({"id": "dr-durand", "name": [{"family": "DURAND-FICTIF", "given": ["Sacha"], "prefix": ["DR"]}]})
+durand["identifier"][0]["value"] = "899700218904"
+durand["identifier"][1]["value"] = "99700218904"
+
 role = {
     "resourceType": "PractitionerRole", "id": "dr-martin-cabinet", "meta": meta("dmp-practitionerrole"),
     "identifier": [{"system": "https://www.ameli.fr", "value": "751234567"}],
@@ -165,7 +170,7 @@ docref_v3["id"] = "cr-v3-confidentiality"
 docref_v3["securityLabel"] = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "N"}]},
                               {"coding": [{"system": A07.replace("Statut", "Status"), "code": "INVISIBLE_PATIENT"}]}]
 
-VALID = {"patient-corsica-demo": corsica, "documentreference-v3-confidentiality": docref_v3, "patient": patient, "practitioner": practitioner, "practitionerrole": role, "organization": organization,
+VALID = {"patient-corsica-demo": corsica, "documentreference-v3-confidentiality": docref_v3, "patient": patient, "practitioner": practitioner, "practitioner-durand": durand, "practitionerrole": role, "organization": organization,
          "relatedperson": related, "documentreference": docref, "list-submissionset": submission,
          "consent-authorisation": consent, "consent-emergency-opposition": opposition, "consent-block": block,
          "allergyintolerance": allergy, "medicationstatement": medication, "auditevent": audit}

@@ -32,7 +32,26 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
         Err(e) => return render::error(&e, &render::fallback(pretty), &request_id),
     };
     let ret = prefer_return(req.headers());
-    match run(&state, req, ret).await {
+    let path = relative_path(req.uri().path(), &state.config.base_path);
+    let public = super::auth::is_public(req.method().as_str(), &path);
+    let ctx = match super::auth::context(&state, req.headers(), public).await {
+        Ok(ctx) => ctx,
+        Err(refused) => {
+            let mut resp = render::error(&refused.error, &negotiated, &request_id);
+            if let Some(c) = refused.challenge
+                && let Ok(v) = axum::http::HeaderValue::from_str(&c)
+            {
+                resp.headers_mut().insert("www-authenticate", v);
+            }
+            return resp;
+        }
+    };
+    if path == ".well-known/smart-configuration" {
+        let body = super::auth::smart_configuration(&ctx.base_url);
+        let o = crate::interaction::Outcome::new(200, crate::interaction::Body::Json(body));
+        return render::outcome(o, &render::fallback(pretty), ret, &request_id);
+    }
+    match run(&state, &ctx, req, ret).await {
         Ok(outcome) => render::outcome(outcome, &negotiated, ret, &request_id),
         Err(e) => render::error(&e, &negotiated, &request_id),
     }
@@ -40,6 +59,7 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
 
 async fn run(
     state: &AppState,
+    ctx: &crate::interaction::Context,
     req: Request,
     ret: PreferReturn,
 ) -> Result<crate::interaction::Outcome> {
@@ -67,7 +87,7 @@ async fn run(
         form,
     };
     let interaction = route(parts)?;
-    execute(&state.ctx, &interaction).await
+    execute(ctx, &interaction).await
 }
 
 /// The parsed body, whether it is a JSON Patch, and a form body's text.

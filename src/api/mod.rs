@@ -3,6 +3,7 @@
 //! response (status, `ETag`, `Location`, `Last-Modified`, format negotiation, `Prefer`).
 //! The error → status table is in [`error`].
 
+mod auth;
 mod error;
 mod format;
 mod handler;
@@ -16,6 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+pub use auth::AuthMode;
 pub use error::{outcome_of, status_line, status_of};
 
 use crate::interaction::Context;
@@ -27,6 +29,8 @@ pub struct ApiConfig {
     pub base_path: String,
     /// Largest request body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// How requests are authenticated.
+    pub auth: AuthMode,
 }
 
 /// Shared state of the handlers.

@@ -61,6 +61,10 @@ pub struct BenchArgs {
     /// Bench an already running server at this FHIR base instead of starting one.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Bearer token sent with every request (default: an administrator's, from development keys
+    /// the started server trusts).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
     /// Seconds per workload [default: 10, 2 with --short].
     #[arg(long, value_name = "SECS")]
     pub duration: Option<u64>,
@@ -197,6 +201,18 @@ fn resolve_workload(name: &str) -> Result<&'static str, String> {
     })
 }
 
+/// An administrator's token from fresh development keys in `dir` (the started server trusts them).
+fn admin_token(dir: &std::path::Path) -> Result<String, String> {
+    let keys = crate::auth::DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
+    let claims = crate::auth::Claims::dev(
+        crate::auth::RequesterKind::Admin,
+        crate::auth::DEV_ADMIN_OPERATOR,
+        "system/*.cruds",
+        24 * 3600,
+    );
+    keys.mint(&claims).map_err(|e| e.to_string())
+}
+
 /// Runs the whole bench (see the module doc). `Err` when the settings are invalid, the server
 /// cannot be started or the population cannot be loaded; failed requests during workloads
 /// are not an `Err` but counted in the report (see [`BenchReport::problems`]). A started
@@ -204,12 +220,22 @@ fn resolve_workload(name: &str) -> Result<&'static str, String> {
 pub async fn run(args: &BenchArgs) -> Result<BenchReport, String> {
     let settings = Settings::resolve(args)?;
     let date = report::now_rfc3339();
+    let keys = tempfile::tempdir().map_err(|e| format!("cannot create temp dir: {e}"))?;
+    let token = match &args.token {
+        Some(t) => t.clone(),
+        None => admin_token(keys.path())?,
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| "--token contains characters not allowed in a header".to_owned())?;
+    headers.insert(reqwest::header::AUTHORIZATION, bearer);
     let client = reqwest::Client::builder()
+        .default_headers(headers)
         .pool_max_idle_per_host(settings.concurrency)
         .timeout(Duration::from_secs(120))
         .build()
         .map_err(|e| format!("cannot build HTTP client: {e}"))?;
-    let target = server::Target::start(args, &client).await?;
+    let target = server::Target::start(args, &client, keys.path()).await?;
     let measured = measure(&client, &target, &settings).await;
     let base_url = target.base_url.clone();
     let stop = target.stop().await;

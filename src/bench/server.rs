@@ -19,7 +19,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 /// Arguments for `--server-kind carnet`: profiles are evaluated but only warn, since the generated
 /// population is generic FHIR rather than DMP-shaped.
-const CARNET_ARGS: &str = "serve --listen 127.0.0.1:{port} --database {database} --validation warn";
+const CARNET_ARGS: &str =
+    "serve --listen 127.0.0.1:{port} --database {database} --validation warn --dev-keys {keys}";
 
 /// How the server ended, as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +51,7 @@ struct Spawned {
 impl Target {
     /// Uses `--base-url` if given, else starts the server; either way returns once
     /// `GET <base>/metadata` answers 2xx. On failure nothing is left running.
-    pub async fn start(args: &BenchArgs, client: &Client) -> Result<Self, String> {
+    pub async fn start(args: &BenchArgs, client: &Client, keys: &Path) -> Result<Self, String> {
         if let Some(url) = &args.base_url {
             let base_url = url.trim_end_matches('/').to_string();
             wait_ready(client, &base_url, None).await?;
@@ -63,7 +64,7 @@ impl Target {
         let db = BenchDatabase::create(args.database, dir.path(), &args.postgres_admin_url)?;
         let port = free_port()?;
         let base_url = format!("http://127.0.0.1:{port}{}", base_path(&args.fhir_base_path));
-        let (child, log) = match spawn(args, port, &db.url, dir.path()) {
+        let (child, log) = match spawn(args, port, &db.url, dir.path(), keys) {
             Ok(spawned) => spawned,
             Err(e) => return Err(cleanup_after(e, &db)),
         };
@@ -163,15 +164,24 @@ fn free_port() -> Result<u16, String> {
 }
 
 /// The server's argument list: `template` split on whitespace, `{port}`, `{database}` and
-/// `{dir}` (the bench's temporary directory) replaced in every word.
-pub fn expand_args(template: &str, port: u16, database: &str, dir: &Path) -> Vec<String> {
+/// `{dir}` (the bench's temporary directory) and `{keys}` (the development keys the bench's
+/// token is signed with) replaced in every word.
+pub fn expand_args(
+    template: &str,
+    port: u16,
+    database: &str,
+    dir: &Path,
+    keys: &Path,
+) -> Vec<String> {
     let dir = dir.display().to_string();
+    let keys = keys.display().to_string();
     template
         .split_whitespace()
         .map(|w| {
             w.replace("{port}", &port.to_string())
                 .replace("{database}", database)
                 .replace("{dir}", &dir)
+                .replace("{keys}", &keys)
         })
         .collect()
 }
@@ -182,6 +192,7 @@ fn spawn(
     port: u16,
     database: &str,
     dir: &Path,
+    keys: &Path,
 ) -> Result<(Child, PathBuf), String> {
     let template = match (args.server_kind, &args.server_args) {
         (_, Some(t)) => t.as_str(),
@@ -199,7 +210,7 @@ fn spawn(
         std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let child = Command::new(&bin)
-        .args(expand_args(template, port, database, dir))
+        .args(expand_args(template, port, database, dir, keys))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(out)
@@ -288,7 +299,13 @@ mod tests {
 
     #[test]
     fn args_template_expanded() {
-        let a = expand_args(CARNET_ARGS, 8123, "sqlite:///t/c.db", Path::new("/t"));
+        let a = expand_args(
+            CARNET_ARGS,
+            8123,
+            "sqlite:///t/c.db",
+            Path::new("/t"),
+            Path::new("/k"),
+        );
         assert_eq!(
             a,
             [
@@ -298,10 +315,18 @@ mod tests {
                 "--database",
                 "sqlite:///t/c.db",
                 "--validation",
-                "warn"
+                "warn",
+                "--dev-keys",
+                "/k"
             ]
         );
-        let g = expand_args("--port={port}  --data {dir}/d", 1, "", Path::new("/x"));
+        let g = expand_args(
+            "--port={port}  --data {dir}/d",
+            1,
+            "",
+            Path::new("/x"),
+            Path::new("/k"),
+        );
         assert_eq!(g, ["--port=1", "--data", "/x/d"]);
     }
 

@@ -59,6 +59,8 @@ mod matrix;
 mod others;
 mod professional;
 mod record_rules;
+mod scope;
+mod stored;
 
 #[cfg(test)]
 mod extract_tests;
@@ -86,3 +88,5 @@ pub use facts::{
 pub use filter::{Atom, Clause, DocumentFilter, document_filter, document_filter_with};
 pub use ids::{IDNPS_SYSTEM, Idnps, Ins, InsSystem, OrgId, ProfessionCode, TypeCode};
 pub use matrix::{Matrix, Row};
+pub use scope::{AccessScope, TypeRule};
+pub use stored::{FactRow, RULE_KINDS, binary_id, day_number, fact_rows, party_key};

@@ -48,7 +48,7 @@ pub async fn matches(ctx: &Context, ty: &ResourceType, criteria: &Criteria) -> R
     req.sort.clear();
     req.includes.clear();
     req.revincludes.clear();
-    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect())?;
+    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?;
     let hits = ctx.store.search_page(&plan.page, &plan.kinds).await?;
     hits.iter().take(2).map(|h| Id::parse(&h.id)).collect()
 }

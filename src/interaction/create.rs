@@ -30,7 +30,7 @@ pub async fn plan(
         }
     }
     let id = assigned.unwrap_or_else(Id::generate);
-    resource::plan_write(ctx, ty, &id, 1, body, "POST", 201)
+    resource::plan_write(ctx, ty, &id, 1, body, "POST", 201).await
 }
 
 async fn existing(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> {

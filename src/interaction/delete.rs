@@ -10,7 +10,7 @@ use crate::store::WriteOp;
 
 /// Plan `DELETE [type]/[id]`.
 pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> {
-    let Some(current) = ctx.store.current(ty.as_str(), id.as_str()).await? else {
+    let Some(current) = ctx.current(ty.as_str(), id.as_str()).await? else {
         return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
     };
     if current.deleted {
@@ -30,6 +30,7 @@ pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> 
             method: "DELETE",
             content: None,
             index: Vec::new(),
+            access: None,
         }],
         outcome,
     })

@@ -42,7 +42,7 @@ pub async fn plan(ctx: &Context, scope: &HistoryScope, params: &HistoryParams) -
         HistoryScope::System => (None, None, "_history".to_owned()),
         HistoryScope::Type(t) => (Some(t.to_string()), None, format!("{t}/_history")),
         HistoryScope::Instance(t, i) => {
-            if ctx.store.current(t.as_str(), i.as_str()).await?.is_none() {
+            if ctx.current(t.as_str(), i.as_str()).await?.is_none() {
                 return Err(Error::not_found(format!("{t}/{i} is not known")));
             }
             (
@@ -59,6 +59,14 @@ pub async fn plan(ctx: &Context, scope: &HistoryScope, params: &HistoryParams) -
         before: params.at,
         before_seq: params.page,
         limit: count + 1,
+        visible: ctx.visibility(
+            match scope {
+                HistoryScope::System => None,
+                HistoryScope::Type(t) | HistoryScope::Instance(t, _) => Some(t.as_str()),
+            },
+            "v.res_type",
+            "v.res_id",
+        ),
     };
     let mut versions = ctx.store.history(&query).await?;
     let total = ctx.store.history_count(&query).await?;

@@ -4,16 +4,19 @@
 //! interaction (reads happen, writes are computed but not applied), then commits the planned writes in one
 //! atomic store commit. Consent decisions and the audit trail hook in here, and nowhere else.
 
+mod access;
 mod batch;
 mod capabilities;
 mod conditional;
 mod create;
 mod delete;
 mod demo;
+mod facts;
 mod history;
 mod patch;
 mod read;
 mod reindex;
+mod requester;
 mod resource;
 mod route;
 mod search;
@@ -33,6 +36,7 @@ pub use conditional::Criteria;
 pub use demo::load_demo;
 pub use history::{HistoryParams, HistoryScope};
 pub use patch::PatchBody;
+pub use requester::{Requester, authorize, today};
 pub use route::{RequestParts, interaction as route, query_pairs};
 pub use search::SearchSpec;
 
@@ -47,6 +51,13 @@ pub struct Context {
     pub search: std::sync::Arc<crate::search::registry::Registry>,
     /// Validation mode and the profiles in force.
     pub validation: std::sync::Arc<validation::Validation>,
+    /// What exists for the requester (the server's own work sees everything).
+    pub access: std::sync::Arc<crate::consent::AccessScope>,
+    /// The authenticated requester (`None`: the server's own work, e.g. loading the demo record).
+    pub requester: Option<std::sync::Arc<Requester>>,
+    /// Planning the entries of a transaction: facts naming resources of the same transaction are
+    /// completed once every entry is planned.
+    pub in_transaction: bool,
 }
 
 /// Settings of a [`Context`] beyond the store and base URL.
@@ -84,6 +95,9 @@ impl Context {
             base_url,
             search,
             validation,
+            access: std::sync::Arc::new(crate::consent::AccessScope::All),
+            requester: None,
+            in_transaction: false,
         })
     }
 
@@ -304,6 +318,7 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
 /// Plan one (non-Bundle) interaction: perform its reads, compute its writes.
 pub async fn plan(ctx: &Context, interaction: &Interaction) -> Result<Planned> {
     use Interaction as I;
+    authorize(ctx, interaction)?;
     match interaction {
         I::Read { ty, id } => read::plan(ctx, ty, id).await,
         I::VRead { ty, id, vid } => vread::plan(ctx, ty, id, *vid).await,

@@ -13,7 +13,7 @@ pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> 
 
 /// The current live version of `ty/id`: `NotFound` if it never existed, `Gone` if deleted.
 pub async fn live(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<StoredVersion> {
-    match ctx.store.current(ty.as_str(), id.as_str()).await? {
+    match ctx.current(ty.as_str(), id.as_str()).await? {
         None => Err(Error::not_found(format!("{ty}/{id} is not known"))),
         Some(v) if v.deleted => Err(Error::new(
             ErrorKind::Gone,

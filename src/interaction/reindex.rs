@@ -55,6 +55,8 @@ pub async fn run(ctx: &Context, ty: Option<&ResourceType>) -> Result<Outcome> {
         let mut ops = Vec::with_capacity(page.len());
         for v in &page {
             let json = resource::parse_stored(v)?;
+            let index = extractor.extract(&json);
+            let access = super::facts::rows(ctx, &json, &index).await.ok();
             ops.push(WriteOp {
                 res_type: v.res_type.clone(),
                 id: v.id.clone(),
@@ -62,7 +64,8 @@ pub async fn run(ctx: &Context, ty: Option<&ResourceType>) -> Result<Outcome> {
                 last_updated: v.last_updated,
                 method: "PUT",
                 content: None,
-                index: extractor.extract(&json),
+                index,
+                access,
             });
         }
         ctx.store.replace_index(&ops).await?;

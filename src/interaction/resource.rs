@@ -54,7 +54,7 @@ pub fn stamp(body: &Value, id: &Id, version: i64, at: Instant) -> Value {
 }
 
 /// Plan writing `body` as version `version` of `ty/id` with `method`, answering `status`.
-pub fn plan_write(
+pub async fn plan_write(
     ctx: &Context,
     ty: &ResourceType,
     id: &Id,
@@ -70,6 +70,8 @@ pub fn plan_write(
     let stamped = stamp(body, id, version, at);
     let warnings = ctx.validation.check(&stamped)?;
     let bytes = serde_json::to_vec(&stamped).map_err(Error::internal)?;
+    let index = ctx.search.get().extract(&stamped);
+    let access = super::facts::rows(ctx, &stamped, &index).await?;
     let write = WriteOp {
         res_type: ty.to_string(),
         id: id.to_string(),
@@ -77,7 +79,8 @@ pub fn plan_write(
         last_updated: at,
         method,
         content: Some(bytes),
-        index: ctx.search.get().extract(&stamped),
+        index,
+        access: Some(access),
     };
     let mut outcome = Outcome::new(status, Body::Json(stamped));
     outcome.location = Some(format!("{}/{ty}/{id}/_history/{version}", ctx.base_url));

@@ -39,7 +39,7 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         &ctx.search.get(),
     )?;
     req.compartment.clone_from(&spec.compartment);
-    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect())?;
+    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?;
     let total = match (req.total, req.summary) {
         (_, Summary::Count) | (TotalMode::Accurate, _) => Some(ctx.store.count(&plan.count).await?),
         _ => None,
@@ -108,9 +108,9 @@ async fn includes(
         let mut next = Vec::new();
         for (spec, reverse) in specs(req, round) {
             let q = if reverse {
-                include::reverse(spec, &frontier)
+                include::reverse(spec, &frontier, &ctx.access)
             } else {
-                include::forward(spec, &frontier)
+                include::forward(spec, &frontier, &ctx.access)
             };
             let Some(q) = q else { continue };
             for key in ctx.store.pairs(&q).await? {

@@ -30,7 +30,10 @@ pub async fn run(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Result<
     }
 }
 
-async fn attempt_once(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Result<Value> {
+async fn attempt_once(outer: &Context, entries: &[Entry], ret: PreferReturn) -> Result<Value> {
+    let mut inner = outer.clone();
+    inner.in_transaction = true;
+    let ctx = &inner;
     for e in entries
         .iter()
         .filter(|e| matches!(e.method.as_str(), "GET" | "HEAD"))
@@ -53,6 +56,8 @@ async fn attempt_once(ctx: &Context, entries: &[Entry], ret: PreferReturn) -> Re
         planned[i] =
             Some(plan_checked(ctx, &entries[i], Some(&targets), &mut seen, &mut writes).await?);
     }
+    super::facts::refresh(outer, &mut writes).await?;
+    let ctx = outer;
     match ctx.store.commit(&writes).await {
         Ok(_) => ctx.committed(&writes).await?,
         Err(StoreError::Conflict { .. }) => {
@@ -224,6 +229,7 @@ fn order(entries: &[Entry]) -> Vec<usize> {
 
 async fn plan_entry(ctx: &Context, e: &Entry, t: Option<&Targets>) -> Result<Planned> {
     let interaction = entry_interaction(ctx, e)?;
+    super::authorize(ctx, &interaction)?;
     let Some(t) = t else {
         return plan(ctx, &interaction).await;
     };

@@ -32,6 +32,9 @@ pub async fn plan(
         }
     }
     let current = ctx.store.current(ty.as_str(), id.as_str()).await?;
+    if current.is_some() && !ctx.is_visible(ty.as_str(), id.as_str()).await? {
+        return Err(Error::not_found(format!("{ty}/{id} is not known")));
+    }
     let (prior, live) = current.map_or((0, false), |c| (c.version, !c.deleted));
     if let Some(want) = if_match
         && (!live || want.0 != prior)
@@ -45,7 +48,7 @@ pub async fn plan(
         ));
     }
     let status = if live { 200 } else { 201 };
-    resource::plan_write(ctx, ty, id, prior + 1, body, "PUT", status)
+    resource::plan_write(ctx, ty, id, prior + 1, body, "PUT", status).await
 }
 
 /// Plan `PUT [type]?criteria`: no match creates (with the body's id, or a new one), one match updates it, more

@@ -6,7 +6,7 @@ use crate::fhir::{Id, ResourceType, VersionId};
 
 /// Plan reading version `vid` of `ty/id`.
 pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id, vid: VersionId) -> Result<Planned> {
-    match ctx.store.version(ty.as_str(), id.as_str(), vid.0).await? {
+    match ctx.version(ty.as_str(), id.as_str(), vid.0).await? {
         None => Err(Error::not_found(format!("{ty}/{id} has no version {vid}"))),
         Some(v) if v.deleted => Err(Error::new(
             ErrorKind::Gone,

@@ -20,6 +20,8 @@ pub struct Compiler {
     /// of `IN` lists: the one most selective clause drives the query as an `IN`, the others are checked
     /// per candidate row through the `(res_type, res_id, param, …)` indexes.
     pub correlated: bool,
+    /// Who asks: every resource a clause looks at (chains, `_has`) must be visible to them.
+    pub access: crate::consent::AccessScope,
 }
 
 impl Compiler {
@@ -28,6 +30,14 @@ impl Compiler {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             ..Self::default()
+        }
+    }
+
+    /// A compiler for a server at `base_url`, for a requester who sees `access`.
+    pub fn with_access(base_url: &str, access: crate::consent::AccessScope) -> Self {
+        Self {
+            access,
+            ..Self::new(base_url)
         }
     }
 
@@ -212,8 +222,17 @@ impl Compiler {
         let cond = self.clause(inner, &r2, &tt);
         self.correlated = outer;
         let cond = cond?;
+        let scope = self.access.clone();
+        let visible = super::access::predicate(
+            self,
+            &scope,
+            Some(target),
+            &format!("{r2}.res_type"),
+            &format!("{r2}.res_id"),
+        );
         Ok(format!(
-            "SELECT {r2}.res_id FROM resources {r2} WHERE {r2}.res_type = {tt} AND {r2}.deleted = 0 AND {cond}"
+            "SELECT {r2}.res_id FROM resources {r2} WHERE {r2}.res_type = {tt} AND {r2}.deleted = 0 AND {cond} \
+             AND {visible}"
         ))
     }
 

@@ -1,12 +1,13 @@
 //! FHIR search (https://hl7.org/fhir/R4/search.html): index rows extracted at write time ([`index`]), value
 //! normalisation shared by writes and queries ([`values`]), query parsing ([`query`], [`chain`]), and its
-//! compilation to SQL ([`compile`], [`predicate`], [`page`]) that the store runs; [`shape`] applies
+//! compilation to SQL ([`compile`], [`predicate`], [`page`], with the requester's visibility from [`access`]) that the store runs; [`shape`] applies
 //! `_summary`/`_elements`.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access;
 pub mod chain;
 pub mod compile;
 pub mod include;

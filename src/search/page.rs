@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::compile::{Compiler, table};
 use super::index::ParamKind;
 use super::query::{Clause, SearchRequest, SortKey};
+use crate::consent::AccessScope;
 use crate::error::{Error, Result};
 use crate::store::{Dialect, KeyKind, SqlQuery, SqlValue};
 
@@ -49,6 +50,19 @@ fn filters(c: &mut Compiler, req: &SearchRequest) -> Result<String> {
         )
     };
     let mut conds = vec!["r.deleted = 0".to_owned(), scope];
+    let access = c.access.clone();
+    let known = if let [one] = req.types.as_slice() {
+        Some(one.as_str())
+    } else {
+        None
+    };
+    conds.push(super::access::predicate(
+        c,
+        &access,
+        known,
+        "r.res_type",
+        "r.res_id",
+    ));
     let driver = req
         .clauses
         .iter()
@@ -180,10 +194,15 @@ fn text_sentinel(descending: bool) -> SqlValue {
     })
 }
 
-/// Compile the page and count queries of `req`.
-pub fn plan(req: &SearchRequest, base_url: &str, dialect: Dialect) -> Result<PagePlan> {
+/// Compile the page and count queries of `req`, over the resources visible under `access`.
+pub fn plan(
+    req: &SearchRequest,
+    base_url: &str,
+    dialect: Dialect,
+    access: &AccessScope,
+) -> Result<PagePlan> {
     let cursor = req.cursor.as_deref().map(decode).transpose()?;
-    let mut c = Compiler::new(base_url);
+    let mut c = Compiler::with_access(base_url, access.clone());
     let mut keys = Vec::new();
     for k in &req.sort {
         keys.push(key_expr(&mut c, k, dialect));
@@ -223,7 +242,7 @@ pub fn plan(req: &SearchRequest, base_url: &str, dialect: Dialect) -> Result<Pag
         order.join(", "),
         req.count + 1
     );
-    let mut cc = Compiler::new(base_url);
+    let mut cc = Compiler::with_access(base_url, access.clone());
     let where_count = filters(&mut cc, req)?;
     cc.q.sql = format!("SELECT COUNT(*) FROM resources r WHERE {where_count}");
     Ok(PagePlan {

@@ -73,8 +73,10 @@ fn columns(v: &IndexValue) -> Vec<SqlValue> {
     }
 }
 
-/// Replace every index row of `op`'s resource with `op.index` (none for a deletion).
+/// Replace every index row of `op`'s resource with `op.index` (none for a deletion), and its consent facts
+/// with `op.access` (a deletion, `None`, only drops the Consent rules).
 pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
+    super::access::replace(tx, op).await?;
     for (table, _) in TABLES {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"

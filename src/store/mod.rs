@@ -9,6 +9,7 @@
 //! SQLite runs in WAL mode with `synchronous=FULL` (an acknowledged commit survives a power cut) and a single
 //! writer connection, so write transactions never fail on lock upgrades; readers use their own pool.
 
+mod access;
 mod connect;
 mod dialect;
 mod index;
@@ -75,6 +76,9 @@ pub struct WriteOp {
     pub content: Option<Vec<u8>>,
     /// Search index rows of the new version (they replace the previous version's).
     pub index: Vec<crate::search::index::IndexRow>,
+    /// Consent facts of the new version (they replace the previous version's); `None` for a
+    /// deletion, which keeps the visibility facts and drops the Consent rules.
+    pub access: Option<Vec<crate::consent::FactRow>>,
 }
 
 /// Storage failures the caller branches on.

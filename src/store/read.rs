@@ -25,6 +25,8 @@ pub struct HistoryQuery {
     pub before_seq: Option<i64>,
     /// Page size.
     pub limit: i64,
+    /// The requester's visibility, a condition on the alias `v` (`None`: everything).
+    pub visible: Option<SqlQuery>,
 }
 
 pub(super) fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Error> {
@@ -140,6 +142,10 @@ fn history_filter(q: &HistoryQuery) -> SqlQuery {
     }
     if let Some(s) = q.before_seq {
         clauses.push(format!("v.seq < {}", out.bind(SqlValue::Int(s))));
+    }
+    if let Some(visible) = &q.visible {
+        let cond = out.splice(visible);
+        clauses.push(format!("({cond})"));
     }
     out.sql = clauses.join(" AND ");
     out

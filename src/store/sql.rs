@@ -35,6 +35,31 @@ impl SqlQuery {
     pub fn text(&mut self, s: impl Into<String>) -> String {
         self.bind(SqlValue::Text(s.into()))
     }
+
+    /// Take over `fragment`'s values and return its SQL with the placeholders renumbered after this
+    /// query's (the fragment's text must hold `$n` only as placeholders).
+    pub fn splice(&mut self, fragment: &SqlQuery) -> String {
+        let offset = self.values.len();
+        self.values.extend(fragment.values.iter().cloned());
+        let mut out = String::with_capacity(fragment.sql.len() + 16);
+        let mut chars = fragment.sql.char_indices().peekable();
+        while let Some((_, ch)) = chars.next() {
+            if ch != '$' {
+                out.push(ch);
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some((_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(n) => out.push_str(&format!("${}", n + offset)),
+                Err(_) => out.push('$'),
+            }
+        }
+        out
+    }
 }
 
 /// Bind `values` to a query in order.
@@ -65,4 +90,20 @@ pub fn bind_all_scalar<'q, O>(
         };
     }
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_renumbers_placeholders() {
+        let mut q = SqlQuery::default();
+        q.text("a");
+        let mut f = SqlQuery::default();
+        let (x, y) = (f.text("b"), f.text("c"));
+        f.sql = format!("x = {x} AND y IN ({y}, $10)");
+        assert_eq!(q.splice(&f), "x = $2 AND y IN ($3, $11)");
+        assert_eq!(q.values.len(), 3);
+    }
 }

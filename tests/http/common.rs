@@ -14,9 +14,17 @@ use sqlx::Connection;
 pub struct TestServer {
     /// FHIR base URL, e.g. `http://127.0.0.1:4242/fhir`.
     pub base: String,
-    /// HTTP client.
+    /// HTTP client, sending an administrator's token.
     pub http: Client,
+    /// The development keys the server trusts.
+    pub keys: carnet::auth::DevKeys,
     _dir: tempfile::TempDir,
+}
+
+#[derive(clap::Parser)]
+struct TokenCli {
+    #[command(flatten)]
+    args: carnet::auth::TokenArgs,
 }
 
 /// Body limit used by the tests (1 MiB), so the 413 test stays small.
@@ -51,16 +59,21 @@ async fn start_with(mode: Mode) -> TestServer {
     let ctx = Context::open(store, &base, &options)
         .await
         .expect("context");
+    let keys = carnet::auth::DevKeys::load_or_create(&dir.path().join("keys")).expect("dev keys");
     let config = ApiConfig {
         base_path: "/fhir".into(),
         max_body_bytes: TEST_BODY_LIMIT,
+        auth: carnet::AuthMode::Bearer(std::sync::Arc::new(keys.verifier())),
     };
     tokio::spawn(axum::serve(listener, app(ctx, config)).into_future());
-    TestServer {
+    let mut server = TestServer {
         base,
         http: Client::new(),
+        keys,
         _dir: dir,
-    }
+    };
+    server.http = server.client(&server.token(&["--admin"]));
+    server
 }
 
 async fn fresh_postgres(admin: &str) -> String {
@@ -77,6 +90,29 @@ async fn fresh_postgres(admin: &str) -> String {
 }
 
 impl TestServer {
+    /// A token minted like `carnet token --dev-keys DIR <args>`.
+    pub fn token(&self, args: &[&str]) -> String {
+        use clap::Parser;
+        let dir = self.keys.dir().display().to_string();
+        let mut argv = vec!["carnet-token", "--dev-keys", dir.as_str()];
+        argv.extend_from_slice(args);
+        let cli = TokenCli::try_parse_from(argv).expect("token arguments");
+        carnet::auth::run_token(&cli.args).expect("mint token")
+    }
+
+    /// A client sending `token` on every request.
+    pub fn client(&self, token: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
     /// `base/path`.
     pub fn url(&self, path: &str) -> String {
         if path.is_empty() {

@@ -14,8 +14,24 @@ fn fixture(name: &str) -> Value {
 async fn every_valid_fixture_is_accepted() {
     let s = start_strict().await;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/dmp/valid");
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let r: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+    // Referenced resources first: an active Consent must name a stored Patient and resolvable actors.
+    let rank = |r: &Value| {
+        let order = [
+            "Organization",
+            "Practitioner",
+            "PractitionerRole",
+            "Patient",
+        ];
+        let ty = r["resourceType"].as_str().unwrap_or_default();
+        order.iter().position(|t| *t == ty).unwrap_or(order.len())
+    };
+    let mut resources: Vec<Value> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
+        .collect();
+    resources.sort_by_key(|r| rank(r));
+    for r in resources {
         let path = format!(
             "{}/{}",
             r["resourceType"].as_str().unwrap(),

@@ -6,6 +6,7 @@ mod batch;
 mod capabilities;
 mod common;
 mod conditional;
+mod consent;
 mod create;
 mod delete;
 mod demo;

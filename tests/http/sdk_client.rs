@@ -12,6 +12,7 @@ async fn fhir_sdk_client_creates_reads_updates_and_deletes() {
     let s = start().await;
     let client: Client<FhirR4B> = Client::builder()
         .base_url(format!("{}/", s.base).parse().unwrap())
+        .client(s.http.clone())
         .build()
         .unwrap();
     let identifier = Identifier::builder()

@@ -1,0 +1,58 @@
+//! Writing a resource's consent facts (`access_facts`, see `consent::stored`) inside the commit's
+//! transaction, beside its search index rows.
+
+use sqlx::{Any, Transaction};
+
+use super::sql::{SqlValue, bind_all};
+use super::{StoreError, WriteOp};
+use crate::consent::RULE_KINDS;
+
+/// Replace the facts of `op`'s resource with `op.access`; for a deletion (`None`) drop only the
+/// Consent rules, so a deleted resource's history stays as protected as the resource was.
+pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
+    let Some(rows) = &op.access else {
+        let kinds: Vec<String> = RULE_KINDS.iter().map(|k| format!("'{k}'")).collect();
+        sqlx::query(&format!(
+            "DELETE FROM access_facts WHERE res_type = $1 AND res_id = $2 AND kind IN ({})",
+            kinds.join(", ")
+        ))
+        .bind(&op.res_type)
+        .bind(&op.id)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    };
+    sqlx::query("DELETE FROM access_facts WHERE res_type = $1 AND res_id = $2")
+        .bind(&op.res_type)
+        .bind(&op.id)
+        .execute(&mut **tx)
+        .await?;
+    for chunk in rows.chunks(50) {
+        let mut values = Vec::with_capacity(chunk.len() * 7);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let start = values.len();
+            values.extend([
+                SqlValue::Text(op.res_type.clone()),
+                SqlValue::Text(op.id.clone()),
+                SqlValue::Text(row.patient.clone()),
+                SqlValue::Text(row.kind.to_owned()),
+                SqlValue::Text(row.value.clone()),
+                SqlValue::Int(row.low),
+                SqlValue::Int(row.high),
+            ]);
+            let marks: Vec<String> = (start + 1..=values.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            tuples.push(format!("({})", marks.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO access_facts (res_type, res_id, patient_id, kind, value, low, high) VALUES {}",
+            tuples.join(", ")
+        );
+        bind_all(sqlx::query(&sql), &values)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! The DMP consent engine over HTTP: one test per rule (each fails if the rule is removed), with
+//! tokens for the personas of access-rules.md, on every read path.
+
+mod auth;
+mod population;
+mod reads;
