@@ -97,6 +97,9 @@ pub struct ServeConfig {
     /// No authentication at all: every request acts as an administrator (local experiments only).
     #[arg(long)]
     pub no_auth: bool,
+    /// No access trail (to measure its cost; a DMP always runs with it).
+    #[arg(long)]
+    pub no_audit: bool,
 }
 
 /// `carnet validate` settings.

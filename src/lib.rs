@@ -4,6 +4,8 @@
 
 /// HTTP edge: request → interaction, outcome → response, the error → status table.
 pub mod api;
+/// The access trail: AuditEvents built purely, written durably with group commit.
+pub mod audit;
 /// Bearer tokens: JWKS verification, claims, SMART scopes, development keys (`carnet token`).
 pub mod auth;
 /// `carnet bench`: the HTTP benchmark harness (starts a server, loads a population, measures workloads).

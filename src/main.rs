@@ -51,6 +51,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     let options = Options {
         validation: config.validation,
         packages: config.packages.clone(),
+        no_audit: config.no_audit,
     };
     let ctx = Context::open(store.clone(), &config.base_url(), &options)
         .await

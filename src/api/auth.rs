@@ -40,7 +40,16 @@ pub async fn context(
     public: bool,
 ) -> Result<Context, Refused> {
     let verifier = match &state.config.auth {
-        AuthMode::Disabled => return Ok(state.ctx.clone()),
+        AuthMode::Disabled => {
+            let anonymous = crate::interaction::Requester {
+                actor: crate::consent::Actor::Administrator {
+                    operator: "anonymous (--no-auth)".to_owned(),
+                },
+                scopes: None,
+                patients: Vec::new(),
+            };
+            return Ok(state.ctx.with_requester(anonymous));
+        }
         AuthMode::Bearer(v) => v,
     };
     if public {

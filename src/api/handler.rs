@@ -10,7 +10,7 @@ use super::AppState;
 use super::format::{BodyKind, body_kind, negotiate, parse_body};
 use super::render;
 use crate::error::{Error, ErrorKind, Result};
-use crate::interaction::{PreferReturn, RequestParts, execute, query_pairs, route};
+use crate::interaction::{PreferReturn, RequestParts, query_pairs, route, run as execute};
 
 /// Handle any request below the FHIR base.
 pub async fn handle(State(state): State<AppState>, req: Request) -> Response {

@@ -54,6 +54,11 @@ pub fn outcome(o: Outcome, n: &Negotiated, ret: PreferReturn, request_id: &str) 
         }
         None => status_code(o.status).into_response(),
     };
+    for (name, value) in &o.headers {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            resp.headers_mut().insert(*name, v);
+        }
+    }
     if let Some(v) = o.version {
         set(&mut resp, header::ETAG, &v.etag());
     }

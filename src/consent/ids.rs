@@ -57,6 +57,16 @@ impl InsSystem {
             _ => None,
         }
     }
+
+    /// The FHIR identifier system URI.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Self::Nir => "urn:oid:1.2.250.1.213.1.4.8",
+            Self::Nia => "urn:oid:1.2.250.1.213.1.4.9",
+            Self::TestNir => "urn:oid:1.2.250.1.213.1.4.10",
+            Self::DemoNir => "urn:oid:1.2.250.1.213.1.4.11",
+        }
+    }
 }
 
 /// A patient's INS (system + matricule). Two INS are the same person only if both parts match.

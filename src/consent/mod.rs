@@ -89,4 +89,6 @@ pub use filter::{Atom, Clause, DocumentFilter, document_filter, document_filter_
 pub use ids::{IDNPS_SYSTEM, Idnps, Ins, InsSystem, OrgId, ProfessionCode, TypeCode};
 pub use matrix::{Matrix, Row};
 pub use scope::{AccessScope, TypeRule};
-pub use stored::{FactRow, RULE_KINDS, binary_id, day_number, fact_rows, party_key};
+pub use stored::{
+    FactRow, RULE_KINDS, binary_id, day_number, document_facts, fact_rows, party_key, record_facts,
+};

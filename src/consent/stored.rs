@@ -5,15 +5,17 @@
 //! Row kinds: `patient` (the resource belongs to that record), on a Patient `closed` and `gp`
 //! (IDNPS of a médecin traitant), on a Consent `permit` / `block` (a party) and `oppose`, valid
 //! from `low` to `high`, on a DocumentReference `author` (IDNPS), `type` (`system|code`), `label`
-//! (TRE_A07 code), `date` (`low`) and `binary` (the id of the Binary holding its content).
+//! (TRE_A07 code), `date` (`low`), `patient-author` (an author is the patient) and `binary` (the
+//! id of the Binary holding its content). [`record_facts`] and [`document_facts`] read them back
+//! for the write decisions of [`super::decide`].
 
 use serde_json::Value;
 
 use super::date::Date;
 use super::error::FactsError;
-use super::facts::{ConsentKind, DocumentFacts, Party, Period, RecordFacts};
+use super::facts::{ConsentKind, ConsentRule, DocumentFacts, Label, Party, Period, RecordFacts};
 use super::fhir_refs::{array, identifiers, string};
-use super::ids::Ins;
+use super::ids::{Idnps, Ins, OrgId, TypeCode};
 
 /// One row of `access_facts` for the resource being written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +147,9 @@ fn document_rows(doc: &Value, pid: &str, related: &[Value]) -> Result<Vec<FactRo
         .iter()
         .map(|a| row(pid, "author", a.as_str().to_owned()))
         .collect();
+    if facts.patient_authored {
+        rows.push(row(pid, "patient-author", String::new()));
+    }
     if let Some(t) = &facts.type_code {
         rows.push(row(pid, "type", format!("{}|{}", t.system, t.code)));
     }
@@ -177,6 +182,91 @@ pub fn binary_id(url: &str) -> Option<&str> {
     let mut parts = url.trim_end_matches('/').rsplit('/');
     let id = parts.next()?;
     (parts.next()? == "Binary" && !id.is_empty()).then_some(id)
+}
+
+/// The record facts of one Patient from its stored rows (`kind`, `value`, `low`, `high`) and the
+/// holder's INS; rows of unknown kinds or with unreadable values are skipped.
+pub fn record_facts(patient: Vec<Ins>, rows: &[(String, String, i64, i64)]) -> RecordFacts {
+    let mut facts = RecordFacts {
+        patient,
+        ..RecordFacts::default()
+    };
+    for (kind, value, low, high) in rows {
+        let period = Period {
+            start: (*low > 0).then(|| date_of(*low)).flatten(),
+            end: (*high < 99_999_999).then(|| date_of(*high)).flatten(),
+        };
+        let kind = match kind.as_str() {
+            "closed" => {
+                facts.closed = true;
+                continue;
+            }
+            "gp" => {
+                if let Ok(id) = Idnps::parse(value) {
+                    facts.medecins_traitants.insert(id);
+                }
+                continue;
+            }
+            "permit" => ConsentKind::Authorisation,
+            "block" => ConsentKind::Block,
+            "oppose" => ConsentKind::EmergencyOpposition,
+            _ => continue,
+        };
+        let parties = party_of(value).into_iter().collect();
+        facts.consents.push(ConsentRule {
+            kind,
+            parties,
+            period,
+        });
+    }
+    facts
+}
+
+/// The document facts of a DocumentReference from its rows (`kind`, `value`, `low`).
+pub fn document_facts<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a str, i64)>,
+) -> DocumentFacts {
+    let mut facts = DocumentFacts::default();
+    for (kind, value, low) in rows {
+        match kind {
+            "author" => {
+                if let Ok(id) = Idnps::parse(value) {
+                    facts.authors.insert(id);
+                }
+            }
+            "patient-author" => facts.patient_authored = true,
+            "type" => {
+                if let Some((system, code)) = value.rsplit_once('|') {
+                    facts.type_code = Some(TypeCode::new(system, code));
+                }
+            }
+            "label" => facts.labels.extend(Label::from_code(value)),
+            "date" => facts.date = date_of(low),
+            _ => {}
+        }
+    }
+    facts
+}
+
+fn date_of(n: i64) -> Option<Date> {
+    let (y, m, d) = (n / 10_000, (n / 100) % 100, n % 100);
+    Date::new(
+        i32::try_from(y).ok()?,
+        u8::try_from(m).ok()?,
+        u8::try_from(d).ok()?,
+    )
+    .ok()
+}
+
+fn party_of(key: &str) -> Option<Party> {
+    if let Some(id) = key.strip_prefix("pro:") {
+        return Idnps::parse(id).ok().map(Party::Professional);
+    }
+    let (system, value) = key.strip_prefix("org:")?.split_once('|')?;
+    Some(Party::Organisation(OrgId {
+        system: system.to_owned(),
+        value: value.to_owned(),
+    }))
 }
 
 #[cfg(test)]

@@ -14,12 +14,14 @@ mod demo;
 mod facts;
 mod history;
 mod patch;
+mod permission;
 mod read;
 mod reindex;
 mod requester;
 mod resource;
 mod route;
 mod search;
+mod trail;
 mod transaction;
 mod update;
 mod validate_op;
@@ -39,6 +41,7 @@ pub use patch::PatchBody;
 pub use requester::{Requester, authorize, today};
 pub use route::{RequestParts, interaction as route, query_pairs};
 pub use search::SearchSpec;
+pub use trail::run;
 
 /// What every interaction needs: the store, the public base URL, the search parameters in force.
 #[derive(Clone, Debug)]
@@ -55,6 +58,8 @@ pub struct Context {
     pub access: std::sync::Arc<crate::consent::AccessScope>,
     /// The authenticated requester (`None`: the server's own work, e.g. loading the demo record).
     pub requester: Option<std::sync::Arc<Requester>>,
+    /// Where the access trail goes (`None`: not recorded, `--no-audit`).
+    pub audit: Option<crate::audit::AuditSink>,
     /// Planning the entries of a transaction: facts naming resources of the same transaction are
     /// completed once every entry is planned.
     pub in_transaction: bool,
@@ -67,6 +72,8 @@ pub struct Options {
     pub validation: validation::Mode,
     /// `--package` folders (unpacked FHIR NPM packages) whose profiles apply.
     pub packages: Vec<std::path::PathBuf>,
+    /// `--no-audit`: requests leave no AuditEvent (to measure the trail's cost only).
+    pub no_audit: bool,
 }
 
 impl Context {
@@ -90,6 +97,7 @@ impl Context {
         }
         let validation = std::sync::Arc::new(validation);
         let base_url = base_url.trim_end_matches('/').to_owned();
+        let audit = (!options.no_audit).then(|| crate::audit::AuditSink::start(store.clone()));
         Ok(Self {
             store,
             base_url,
@@ -97,6 +105,7 @@ impl Context {
             validation,
             access: std::sync::Arc::new(crate::consent::AccessScope::All),
             requester: None,
+            audit,
             in_transaction: false,
         })
     }
@@ -238,6 +247,8 @@ pub struct Outcome {
     pub issues: Vec<Issue>,
     /// Whether `body` is a resource the client wrote (subject to `Prefer: return`).
     pub is_write: bool,
+    /// Extra response headers (e.g. the emergency-access flag).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Outcome {
@@ -251,6 +262,7 @@ impl Outcome {
             last_modified: None,
             issues: Vec::new(),
             is_write: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -298,6 +310,7 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
         if planned.writes.is_empty() {
             return Ok(planned.outcome);
         }
+        permission::check(ctx, &planned.writes).await?;
         match ctx.store.commit(&planned.writes).await {
             Ok(_) => {
                 ctx.committed(&planned.writes).await?;

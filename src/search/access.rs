@@ -118,6 +118,12 @@ fn professional(c: &mut Compiler, scope: &AccessScope, ty: &str, t: &str, id: &s
     }
 }
 
+/// The condition that a professional's rules 1-6 open the record whose Patient id is the SQL
+/// expression `pid` (false for other scopes).
+pub fn record_open(c: &mut Compiler, scope: &AccessScope, pid: &str) -> String {
+    record_ok(c, scope, pid)
+}
+
 /// Rules 1-6 for the record `pid`.
 fn record_ok(c: &mut Compiler, scope: &AccessScope, pid: &str) -> String {
     let AccessScope::Professional { emergency, .. } = scope else {

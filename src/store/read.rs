@@ -122,8 +122,10 @@ impl Store {
 fn history_filter(q: &HistoryQuery) -> SqlQuery {
     let mut out = SqlQuery::default();
     let mut clauses = vec!["1 = 1".to_owned()];
-    if let Some(t) = &q.res_type {
-        clauses.push(format!("v.res_type = {}", out.text(t.clone())));
+    match &q.res_type {
+        Some(t) => clauses.push(format!("v.res_type = {}", out.text(t.clone()))),
+        // The trail grows with every request: system history leaves it to `AuditEvent/_history`.
+        None => clauses.push("v.res_type <> 'AuditEvent'".to_owned()),
     }
     if let Some(id) = &q.id {
         clauses.push(format!("v.res_id = {}", out.text(id.clone())));

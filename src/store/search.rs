@@ -70,6 +70,20 @@ impl Store {
         )
     }
 
+    /// Run a query selecting `kind, value, low, high` rows of `access_facts`.
+    pub async fn fact_rows(
+        &self,
+        q: &SqlQuery,
+    ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+        let rows = bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
     /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
     pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
         let rows = bind_all(sqlx::query(&q.sql), &q.values)

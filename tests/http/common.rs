@@ -55,6 +55,7 @@ async fn start_with(mode: Mode) -> TestServer {
     let options = Options {
         validation: mode,
         packages: Vec::new(),
+        no_audit: false,
     };
     let ctx = Context::open(store, &base, &options)
         .await

@@ -4,3 +4,5 @@
 mod auth;
 mod population;
 mod reads;
+mod trail;
+mod writes;

@@ -1,0 +1,9 @@
+//! The access trail: an AuditEvent per request, built purely ([`event`]) and written durably by
+//! the [`sink`] with group commit (many requests, one transaction and one fsync; each request
+//! waits for its own event to be committed before its response leaves).
+
+pub mod event;
+pub mod sink;
+
+pub use event::{Entry, Outcome as AuditOutcome, audit_event, emergency_notice};
+pub use sink::AuditSink;
