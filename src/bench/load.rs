@@ -74,6 +74,7 @@ async fn load_bundles(
             path: String::new(),
             body: Some(bundle.to_string()),
             resources: (size * (1 + docs)) as u32,
+            professional: false,
         };
         let response = send(client, base, &req)
             .await

@@ -201,6 +201,23 @@ fn resolve_workload(name: &str) -> Result<&'static str, String> {
     })
 }
 
+/// The token of `professional` workloads (set once per process by [`run`]).
+pub static PROFESSIONAL_TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The bench's médecin traitant (see [`workload::BENCH_GP_IDNPS`]), from the same keys.
+fn professional_token(dir: &std::path::Path) -> Result<String, String> {
+    let keys = crate::auth::DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
+    let mut claims = crate::auth::Claims::dev(
+        crate::auth::RequesterKind::Professional,
+        workload::BENCH_GP_IDNPS,
+        "user/*.cruds",
+        24 * 3600,
+    );
+    claims.idnps = Some(workload::BENCH_GP_IDNPS.to_owned());
+    claims.profession = Some("10".to_owned());
+    keys.mint(&claims).map_err(|e| e.to_string())
+}
+
 /// An administrator's token from fresh development keys in `dir` (the started server trusts them).
 fn admin_token(dir: &std::path::Path) -> Result<String, String> {
     let keys = crate::auth::DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
@@ -225,6 +242,11 @@ pub async fn run(args: &BenchArgs) -> Result<BenchReport, String> {
         Some(t) => t.clone(),
         None => admin_token(keys.path())?,
     };
+    let pro = match &args.token {
+        Some(t) => t.clone(),
+        None => professional_token(keys.path())?,
+    };
+    let _ = PROFESSIONAL_TOKEN.set(pro);
     let mut headers = reqwest::header::HeaderMap::new();
     let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|_| "--token contains characters not allowed in a header".to_owned())?;

@@ -133,6 +133,11 @@ pub async fn send(client: &Client, base: &str, req: &Request) -> Result<reqwest:
     let mut builder = client
         .request(req.method.clone(), &url)
         .header("Accept", "application/fhir+json");
+    if req.professional
+        && let Some(token) = super::PROFESSIONAL_TOKEN.get()
+    {
+        builder = builder.header("Authorization", format!("Bearer {token}"));
+    }
     if let Some(body) = &req.body {
         builder = builder
             .header("Content-Type", "application/fhir+json")

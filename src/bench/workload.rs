@@ -29,7 +29,13 @@ pub struct Request {
     pub body: Option<String>,
     /// How many resources the request carries or fetches (100 for a transaction of 100).
     pub resources: u32,
+    /// Sent with the professional's token (the médecin traitant of every loaded Patient) instead
+    /// of the administrator's: the consent engine's predicates are evaluated in full.
+    pub professional: bool,
 }
+
+/// IDNPS of the médecin traitant the bench gives every Patient.
+pub const BENCH_GP_IDNPS: &str = "810000000099";
 
 impl Request {
     fn get(path: String) -> Self {
@@ -38,6 +44,7 @@ impl Request {
             path,
             body: None,
             resources: 1,
+            professional: false,
         }
     }
 
@@ -47,6 +54,7 @@ impl Request {
             path,
             body: Some(body.to_string()),
             resources,
+            professional: false,
         }
     }
 }
@@ -92,6 +100,7 @@ impl<'a> Gen<'a> {
             "identifier": [{"use": "official", "system": INS_SYSTEM, "value": ins}],
             "active": true,
             "name": [{"use": "official", "family": family, "given": [given]}],
+            "generalPractitioner": [{"identifier": {"system": "urn:oid:1.2.250.1.71.4.2.1", "value": BENCH_GP_IDNPS}}],
             "gender": if male { "male" } else { "female" },
             "birthDate": format!("19{}-{}-{day:02}", &ins[1..3], &ins[3..5]),
         });
@@ -193,6 +202,11 @@ pub const WORKLOADS: &[Workload] = &[
         make: search_docs,
     },
     Workload {
+        name: "search-docs-pro",
+        about: "search-docs with a professional's token (médecin traitant; consent predicates on)",
+        make: search_docs_pro,
+    },
+    Workload {
         name: "search-docs-chained",
         about: "GET DocumentReference?patient.identifier=<INS system>|<INS>",
         make: search_docs_chained,
@@ -254,6 +268,13 @@ fn search_docs(g: &mut Gen<'_>) -> Request {
     Request::get(format!(
         "DocumentReference?patient={id}&status=current&type=http://loinc.org%7C{code}&_sort=-date"
     ))
+}
+
+fn search_docs_pro(g: &mut Gen<'_>) -> Request {
+    Request {
+        professional: true,
+        ..search_docs(g)
+    }
 }
 
 fn search_docs_chained(g: &mut Gen<'_>) -> Request {

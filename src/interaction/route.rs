@@ -80,6 +80,22 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
             };
             only_get(&p, i)
         }
+        ["Patient", id, "$everything"] => {
+            let id = Id::parse(id)?;
+            let model = crate::model::r4();
+            let mut types: Vec<String> = model
+                .compartment_types("Patient")
+                .map(str::to_owned)
+                .collect();
+            types.sort();
+            let path = format!("Patient/{id}/$everything");
+            let i = search(types, Some(("Patient".into(), id.to_string())), path, &p);
+            if matches!(p.method.as_str(), "GET" | "POST") {
+                Ok(i)
+            } else {
+                Err(not_supported(&p))
+            }
+        }
         [ct, cid, ty] if is_compartment(ct) => {
             let (ct, cid, ty) = (
                 ResourceType::parse(ct)?,

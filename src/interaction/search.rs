@@ -39,6 +39,7 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         &ctx.search.get(),
     )?;
     req.compartment.clone_from(&spec.compartment);
+    req.driver = measured_driver(ctx, &req).await?;
     let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?;
     let total = match (req.total, req.summary) {
         (_, Summary::Count) | (TotalMode::Accurate, _) => Some(ctx.store.count(&plan.count).await?),
@@ -72,6 +73,18 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         b.push(entry(ctx, v, &req, "include")?);
     }
     Ok(Planned::read_only(Outcome::new(200, Body::Json(b.build()))))
+}
+
+/// The competing clause with the fewest index rows (see `page::estimates`), if measuring applies.
+async fn measured_driver(ctx: &Context, req: &SearchRequest) -> Result<Option<usize>> {
+    let mut best: Option<(i64, usize)> = None;
+    for (i, q) in page::estimates(req, &ctx.base_url)? {
+        let n = ctx.store.count(&q).await?;
+        if best.is_none_or(|(m, _)| n < m) {
+            best = Some((n, i));
+        }
+    }
+    Ok(best.map(|(_, i)| i))
 }
 
 fn with_total(b: BundleBuilder, total: Option<i64>) -> BundleBuilder {

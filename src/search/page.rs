@@ -63,12 +63,13 @@ fn filters(c: &mut Compiler, req: &SearchRequest) -> Result<String> {
         "r.res_type",
         "r.res_id",
     ));
-    let driver = req
-        .clauses
-        .iter()
-        .enumerate()
-        .min_by_key(|(_, cl)| selectivity(cl))
-        .map(|(i, _)| i);
+    let driver = req.driver.or_else(|| {
+        req.clauses
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, cl)| selectivity(cl))
+            .map(|(i, _)| i)
+    });
     for (i, clause) in req.clauses.iter().enumerate() {
         c.correlated = Some(i) != driver;
         conds.push(c.clause(clause, "r", &ty)?);
@@ -80,10 +81,24 @@ fn filters(c: &mut Compiler, req: &SearchRequest) -> Result<String> {
     Ok(conds.join(" AND "))
 }
 
-/// How selective a clause usually is (lower drives the query): ids and references first, broad codes last.
+/// How selective a clause usually is (lower drives the query): ids and references first, then a date
+/// equal to a day or finer (a birth date matches a few resources in tens of thousands), then strings
+/// of three characters or more (a family-name prefix), broad codes and ranges last.
 fn selectivity(clause: &Clause) -> u8 {
     use super::query::Modifier as M;
     match clause {
+        Clause::Param {
+            kind: ParamKind::Date,
+            modifier: M::None,
+            values,
+            ..
+        } if !values.is_empty() && values.iter().all(|v| day_or_finer(v)) => 2,
+        Clause::Param {
+            kind: ParamKind::String,
+            modifier: M::None | M::Exact | M::Contains,
+            values,
+            ..
+        } if values.iter().any(|v| v.chars().count() < 3) => 5,
         Clause::Id(_) => 0,
         Clause::Param {
             kind: ParamKind::Reference,
@@ -111,6 +126,60 @@ fn selectivity(clause: &Clause) -> u8 {
     }
 }
 
+/// Most rows an estimate counts: beyond it a clause is simply "large".
+pub const ESTIMATE_CAP: i64 = 2000;
+
+/// Bounded count queries for the clauses that could drive `req` when no id, reference or identifier
+/// clause does and two or more index clauses compete: `(clause index, SELECT COUNT(*) …)`. The one
+/// with the fewest index rows should drive ([`SearchRequest::driver`]); empty when ranks decide.
+pub fn estimates(req: &SearchRequest, base_url: &str) -> Result<Vec<(usize, SqlQuery)>> {
+    let [ty] = req.types.as_slice() else {
+        return Ok(Vec::new());
+    };
+    let candidates: Vec<usize> = req
+        .clauses
+        .iter()
+        .enumerate()
+        .filter(|(_, cl)| {
+            matches!(
+                cl,
+                Clause::Param {
+                    modifier: super::query::Modifier::None,
+                    ..
+                }
+            )
+        })
+        .filter(|(_, cl)| (2..=5).contains(&selectivity(cl)))
+        .map(|(i, _)| i)
+        .collect();
+    let best = req.clauses.iter().map(selectivity).min().unwrap_or(9);
+    if candidates.len() < 2 || best < 2 {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for i in candidates {
+        let mut c = Compiler::new(base_url);
+        let t = c.q.text(ty.clone());
+        let cond = c.clause(&req.clauses[i], "r", &t)?;
+        // `r.res_id IN (SELECT t.res_id FROM idx t WHERE …)`: count the inner rows, capped.
+        let Some(inner) = cond
+            .strip_prefix("r.res_id IN (")
+            .and_then(|s| s.strip_suffix(')'))
+        else {
+            continue;
+        };
+        c.q.sql = format!("SELECT COUNT(*) FROM ({inner} LIMIT {ESTIMATE_CAP}) e");
+        out.push((i, c.q));
+    }
+    Ok(out)
+}
+
+/// A date value without a prefix (or `eq`) written to the day or finer: `1985-04-12`, `eq2020-01-01T10:00`.
+fn day_or_finer(value: &str) -> bool {
+    let v = value.strip_prefix("eq").unwrap_or(value);
+    v.len() >= 10 && v.as_bytes().first().is_some_and(u8::is_ascii_digit)
+}
+
 fn compartment(c: &mut Compiler, req: &SearchRequest, ty: &str, ctype: &str, cid: &str) -> String {
     let model = crate::model::r4();
     let mut params: Vec<String> = req
@@ -128,11 +197,17 @@ fn compartment(c: &mut Compiler, req: &SearchRequest, ty: &str, ctype: &str, cid
     let t = c.alias("t");
     let marks: Vec<String> = params.into_iter().map(|p| c.q.text(p)).collect();
     let (ct, ci) = (c.q.text(ctype), c.q.text(cid));
-    format!(
+    let linked = format!(
         "r.res_id IN (SELECT {t}.res_id FROM idx_reference {t} WHERE {t}.res_type = {ty} AND {t}.param IN ({}) \
          AND {t}.target_type = {ct} AND {t}.target_id = {ci})",
         marks.join(", ")
-    )
+    );
+    if req.types.iter().any(|t| t == ctype) {
+        // The compartment's own resource belongs to it (`Patient/[id]/$everything` answers the Patient).
+        let (ct2, ci2) = (c.q.text(ctype), c.q.text(cid));
+        return format!("({linked} OR (r.res_type = {ct2} AND r.res_id = {ci2}))");
+    }
+    linked
 }
 
 fn collate(dialect: Dialect, expr: &str) -> String {
@@ -347,6 +422,27 @@ pub fn decode(raw: &str) -> Result<Cursor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn param(code: &str, kind: ParamKind, value: &str) -> Clause {
+        Clause::Param {
+            code: code.into(),
+            kind,
+            modifier: super::super::query::Modifier::None,
+            values: vec![value.into()],
+        }
+    }
+
+    #[test]
+    fn a_birth_date_drives_before_a_family_prefix() {
+        let family = param("family", ParamKind::String, "Martin");
+        let day = param("birthdate", ParamKind::Date, "1985-04-12");
+        let year = param("birthdate", ParamKind::Date, "1985");
+        let range = param("birthdate", ParamKind::Date, "ge1985-04-12");
+        assert!(selectivity(&day) < selectivity(&family));
+        assert!(selectivity(&family) < selectivity(&year));
+        assert!(selectivity(&family) < selectivity(&range));
+        assert!(selectivity(&param("family", ParamKind::String, "Ma")) > selectivity(&family));
+    }
 
     #[test]
     fn cursors_round_trip() {

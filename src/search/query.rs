@@ -143,6 +143,8 @@ pub struct SearchRequest {
     pub revincludes: Vec<Include>,
     /// The parameters understood, in order, for the `self` link (without `_cursor`).
     pub understood: Vec<(String, String)>,
+    /// The clause that drives the query, when measured (`page::estimates`); else chosen by rank.
+    pub driver: Option<usize>,
 }
 
 /// Default and maximum `_count`.
@@ -172,6 +174,7 @@ pub fn parse(
         includes: Vec::new(),
         revincludes: Vec::new(),
         understood: Vec::new(),
+        driver: None,
     };
     for (name, value) in pairs {
         if IGNORED.contains(&name.as_str()) {

@@ -233,3 +233,20 @@ async fn paging_counts_and_chains_see_only_visible_documents() {
     .await;
     assert!(ids.contains("cardio") && !ids.contains("d-masked"));
 }
+
+#[tokio::test]
+async fn patient_everything_answers_only_what_is_visible() {
+    let s = start().await;
+    build(&s).await;
+    let nurse = pro(&s, NURSE, "normal");
+    let (ids, _) = search(&s, &nurse, "Patient/p1/$everything?_count=100").await;
+    assert!(
+        ids.contains("p1") && ids.contains("o1") && ids.contains("d-plain"),
+        "{ids:?}"
+    );
+    assert!(!ids.contains("d-masked") && !ids.contains("d-psy") && !ids.contains("o2"));
+    assert!(!ids.contains("permit-nurse"), "Consents are not for nurses");
+    let cardio = pro(&s, CARDIO, "normal");
+    let (ids, _) = search(&s, &cardio, "Patient/p1/$everything").await;
+    assert_eq!(ids, set(&["p1"]));
+}
