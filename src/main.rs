@@ -101,7 +101,9 @@ async fn auth_mode(config: &ServeConfig) -> Result<AuthMode, String> {
             "choose how tokens are checked: --jwks FILE|URL, --dev-keys DIR, or --no-auth".into(),
         );
     };
-    Ok(AuthMode::Bearer(std::sync::Arc::new(verifier)))
+    Ok(AuthMode::Bearer(std::sync::Arc::new(
+        carnet::auth::CachedVerifier::new(verifier),
+    )))
 }
 
 async fn shutdown_signal() {

@@ -15,8 +15,8 @@ pub enum AuthMode {
     /// No token needed: every request acts as an administrator (tests, local experiments; the
     /// server logs a warning at start).
     Disabled,
-    /// Bearer JWTs checked against these keys.
-    Bearer(std::sync::Arc<crate::auth::Verifier>),
+    /// Bearer JWTs checked against these keys (accepted tokens are remembered until they expire).
+    Bearer(std::sync::Arc<crate::auth::CachedVerifier>),
 }
 
 /// An authentication failure: the error to answer and the `WWW-Authenticate` value.

@@ -11,6 +11,7 @@
 //! [`AuthError::www_authenticate`].
 
 mod bearer;
+mod cache;
 mod checks;
 mod claims;
 mod error;
@@ -29,6 +30,7 @@ mod tests_cli;
 mod tests_keys;
 
 pub use bearer::{MAX_TOKEN_LEN, bearer_token};
+pub use cache::CachedVerifier;
 pub use claims::{Claims, INS_TEST_SYSTEM, Mode, Requester, RequesterKind};
 pub use error::{AuthError, ErrorClass};
 pub use keys::{DEV_AUDIENCE, DEV_ISSUER, DevKeys, JWKS_FILE, PRIVATE_KEY_FILE};

@@ -7,10 +7,11 @@ use super::sql::{SqlValue, bind_all};
 use super::{StoreError, WriteOp};
 use crate::consent::RULE_KINDS;
 
-/// Replace the facts of `op`'s resource with `op.access`; for a deletion (`None`) drop only the
-/// Consent rules, so a deleted resource's history stays as protected as the resource was.
-pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
-    let Some(rows) = &op.access else {
+/// Delete the facts `op` replaces: all of them for a new version of a resource that existed (none
+/// for a first version), only the Consent rules for a deletion (`access` is `None`), so a deleted
+/// resource's history stays as protected as the resource was.
+pub async fn delete_rows(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
+    if op.access.is_none() {
         let kinds: Vec<String> = RULE_KINDS.iter().map(|k| format!("'{k}'")).collect();
         sqlx::query(&format!(
             "DELETE FROM access_facts WHERE res_type = $1 AND res_id = $2 AND kind IN ({})",
@@ -21,16 +22,28 @@ pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), 
         .execute(&mut **tx)
         .await?;
         return Ok(());
-    };
+    }
     sqlx::query("DELETE FROM access_facts WHERE res_type = $1 AND res_id = $2")
         .bind(&op.res_type)
         .bind(&op.id)
         .execute(&mut **tx)
         .await?;
-    for chunk in rows.chunks(50) {
+    Ok(())
+}
+
+/// Insert the facts of every op that carries them, several resources per statement.
+pub async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[&WriteOp],
+) -> Result<(), StoreError> {
+    let rows: Vec<(&WriteOp, &crate::consent::FactRow)> = ops
+        .iter()
+        .flat_map(|op| op.access.iter().flatten().map(move |r| (*op, r)))
+        .collect();
+    for chunk in rows.chunks(100) {
         let mut values = Vec::with_capacity(chunk.len() * 7);
         let mut tuples = Vec::with_capacity(chunk.len());
-        for row in chunk {
+        for (op, row) in chunk {
             let start = values.len();
             values.extend([
                 SqlValue::Text(op.res_type.clone()),

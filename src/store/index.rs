@@ -76,7 +76,14 @@ fn columns(v: &IndexValue) -> Vec<SqlValue> {
 /// Replace every index row of `op`'s resource with `op.index` (none for a deletion), and its consent facts
 /// with `op.access` (a deletion, `None`, only drops the Consent rules).
 pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
-    super::access::replace(tx, op).await?;
+    delete_rows(tx, op).await?;
+    super::access::delete_rows(tx, op).await?;
+    insert_rows(tx, &[op]).await?;
+    super::access::insert_rows(tx, &[op]).await
+}
+
+/// Delete the index rows of `op`'s resource (nothing to do for a first version).
+pub async fn delete_rows(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
     for (table, _) in TABLES {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"
@@ -86,14 +93,22 @@ pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), 
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// Insert the index rows of every op, several resources per statement.
+pub async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[&WriteOp],
+) -> Result<(), StoreError> {
     for (i, (table, cols)) in TABLES.iter().enumerate() {
-        let rows: Vec<&IndexRow> = op
-            .index
+        let rows: Vec<(&WriteOp, &IndexRow)> = ops
             .iter()
-            .filter(|r| table_of(&r.value) == i)
+            .flat_map(|op| op.index.iter().map(move |r| (*op, r)))
+            .filter(|(_, r)| table_of(&r.value) == i)
             .collect();
-        for chunk in rows.chunks(50) {
-            insert(tx, op, table, cols, chunk).await?;
+        for chunk in rows.chunks(100) {
+            insert(tx, table, cols, chunk).await?;
         }
     }
     Ok(())
@@ -101,14 +116,13 @@ pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), 
 
 async fn insert(
     tx: &mut Transaction<'_, Any>,
-    op: &WriteOp,
     table: &str,
     cols: &[&str],
-    rows: &[&IndexRow],
+    rows: &[(&WriteOp, &IndexRow)],
 ) -> Result<(), StoreError> {
-    let mut values = Vec::with_capacity(rows.len() * (cols.len() + 3));
+    let mut values = Vec::with_capacity(rows.len() * (cols.len() + 4));
     let mut tuples = Vec::with_capacity(rows.len());
-    for row in rows {
+    for (op, row) in rows {
         let start = values.len();
         values.push(SqlValue::Text(op.res_type.clone()));
         values.push(SqlValue::Text(op.id.clone()));

@@ -20,6 +20,9 @@ impl Store {
                     .map_err(|e| conflict_of(e, op))?,
             );
         }
+        let all: Vec<&WriteOp> = ops.iter().collect();
+        super::index::insert_rows(&mut tx, &all).await?;
+        super::access::insert_rows(&mut tx, &all).await?;
         tx.commit().await?;
         let rows: usize = ops.iter().map(|op| 1 + op.index.len()).sum();
         self.stats.wrote(rows as u64, &self.write, self.dialect);
@@ -27,13 +30,16 @@ impl Store {
     }
 
     async fn apply(&self, tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<i64, StoreError> {
-        let current: Option<i64> = sqlx::query_scalar(self.dialect.current_for_update())
-            .bind(&op.res_type)
-            .bind(&op.id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if current.unwrap_or(0) != op.version - 1 {
-            return Err(conflict(op));
+        // A first version needs no check: the unique (type, id, version) key refuses a second one.
+        if op.version > 1 {
+            let current: Option<i64> = sqlx::query_scalar(self.dialect.current_for_update())
+                .bind(&op.res_type)
+                .bind(&op.id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if current.unwrap_or(0) != op.version - 1 {
+                return Err(conflict(op));
+            }
         }
         let deleted = i64::from(op.content.is_none());
         let seq: i64 = sqlx::query_scalar(
@@ -64,7 +70,10 @@ impl Store {
         .bind(op.last_updated.0)
         .execute(&mut **tx)
         .await?;
-        super::index::replace(tx, op).await?;
+        if op.version > 1 {
+            super::index::delete_rows(tx, op).await?;
+            super::access::delete_rows(tx, op).await?;
+        }
         Ok(seq)
     }
 }

@@ -64,7 +64,9 @@ async fn start_with(mode: Mode) -> TestServer {
     let config = ApiConfig {
         base_path: "/fhir".into(),
         max_body_bytes: TEST_BODY_LIMIT,
-        auth: carnet::AuthMode::Bearer(std::sync::Arc::new(keys.verifier())),
+        auth: carnet::AuthMode::Bearer(std::sync::Arc::new(carnet::auth::CachedVerifier::new(
+            keys.verifier(),
+        ))),
     };
     tokio::spawn(axum::serve(listener, app(ctx, config)).into_future());
     let mut server = TestServer {
