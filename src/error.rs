@@ -92,6 +92,11 @@ impl Error {
         self
     }
 
+    /// An `Unprocessable` (422) error: well-formed, but refused by a business rule.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unprocessable, message)
+    }
+
     /// Shorthand for [`ErrorKind::Invalid`].
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, message)

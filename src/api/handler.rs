@@ -51,7 +51,12 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
         let o = crate::interaction::Outcome::new(200, crate::interaction::Body::Json(body));
         return render::outcome(o, &render::fallback(pretty), ret, &request_id);
     }
+    let raw_binary = req.method() == axum::http::Method::GET
+        && path.starts_with("Binary/")
+        && path.matches('/').count() == 1
+        && !super::format::asks_fhir(param("_format"), header(req.headers(), "accept").as_deref());
     match run(&state, &ctx, req, ret).await {
+        Ok(outcome) if raw_binary => render::raw_binary(outcome, &negotiated, &request_id),
         Ok(outcome) => render::outcome(outcome, &negotiated, ret, &request_id),
         Err(e) => render::error(&e, &negotiated, &request_id),
     }

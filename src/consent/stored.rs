@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use super::date::Date;
 use super::error::FactsError;
-use super::facts::{ConsentKind, ConsentRule, DocumentFacts, Label, Party, Period, RecordFacts};
+use super::facts::{
+    ConsentKind, ConsentRule, DocStatus, DocumentFacts, Label, Party, Period, RecordFacts,
+};
 use super::fhir_refs::{array, identifiers, string};
 use super::ids::{Idnps, Ins, OrgId, TypeCode};
 
@@ -150,6 +152,9 @@ fn document_rows(doc: &Value, pid: &str, related: &[Value]) -> Result<Vec<FactRo
     if facts.patient_authored {
         rows.push(row(pid, "patient-author", String::new()));
     }
+    if facts.status == DocStatus::EnteredInError {
+        rows.push(row(pid, "entered-in-error", String::new()));
+    }
     if let Some(t) = &facts.type_code {
         rows.push(row(pid, "type", format!("{}|{}", t.system, t.code)));
     }
@@ -235,6 +240,7 @@ pub fn document_facts<'a>(
                 }
             }
             "patient-author" => facts.patient_authored = true,
+            "entered-in-error" => facts.status = DocStatus::EnteredInError,
             "type" => {
                 if let Some((system, code)) = value.rsplit_once('|') {
                     facts.type_code = Some(TypeCode::new(system, code));

@@ -2,6 +2,7 @@
 //! reads then answer 410. Deleting an already deleted resource, or one that never existed, changes nothing
 //! and answers 204, as the spec allows ("or if the resource does not exist at all"): clean-up steps of
 //! TestScripts rely on it. Conditional delete: https://hl7.org/fhir/R4/http.html#3.1.0.7.1 (single match only).
+//! A DocumentReference is deleted logically (status `entered-in-error`, a new version; PDSm).
 
 use super::{Body, Context, Criteria, Outcome, Planned, conditional};
 use crate::error::{Error, ErrorKind, Result};
@@ -17,6 +18,9 @@ pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> 
         return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
     }
     let at = Instant::now();
+    if ty.as_str() == "DocumentReference" {
+        return logical(ctx, &current, at).await;
+    }
     let version = current.version + 1;
     let mut outcome = Outcome::new(204, Body::Empty);
     outcome.version = Some(VersionId(version));
@@ -32,6 +36,29 @@ pub async fn plan(ctx: &Context, ty: &ResourceType, id: &Id) -> Result<Planned> 
             index: Vec::new(),
             access: None,
         }],
+        outcome,
+    })
+}
+
+/// A document is never removed: its deletion is a new version with status `entered-in-error`
+/// (PDSm), which the consent engine allows its author only; reads then show that status.
+async fn logical(
+    ctx: &Context,
+    current: &crate::store::StoredVersion,
+    at: Instant,
+) -> Result<Planned> {
+    let mut doc = super::resource::parse_stored(current)?;
+    if doc["status"] == "entered-in-error" {
+        return Ok(Planned::read_only(Outcome::new(204, Body::Empty)));
+    }
+    doc["status"] = serde_json::json!("entered-in-error");
+    let version = current.version + 1;
+    let write = super::resource::new_version(ctx, &doc, version, "DELETE", at).await?;
+    let mut outcome = Outcome::new(204, Body::Empty);
+    outcome.version = Some(VersionId(version));
+    outcome.last_modified = Some(at);
+    Ok(Planned {
+        writes: vec![write],
         outcome,
     })
 }

@@ -13,6 +13,7 @@ mod delete;
 mod demo;
 mod facts;
 mod history;
+mod mhd;
 mod patch;
 mod permission;
 mod read;
@@ -306,10 +307,11 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let planned = plan(ctx, interaction).await?;
+        let mut planned = plan(ctx, interaction).await?;
         if planned.writes.is_empty() {
             return Ok(planned.outcome);
         }
+        mhd::check(ctx, &mut planned.writes).await?;
         permission::check(ctx, &planned.writes).await?;
         match ctx.store.commit(&planned.writes).await {
             Ok(_) => {

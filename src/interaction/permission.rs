@@ -149,8 +149,13 @@ fn actions(
                 .collect()
         }
         ResourceKind::DocumentReference => {
-            let mut out = vec![(Action::Write(kind), Judged::Record)];
             let (before, after) = (doc(old), doc(new));
+            let erased = |d: &DocumentFacts| d.status == crate::consent::DocStatus::EnteredInError;
+            if exists && erased(&after) && !erased(&before) {
+                // The logical deletion of a document (DELETE, or status set to entered-in-error).
+                return vec![(Action::Delete(kind), Judged::Document(before))];
+            }
+            let mut out = vec![(Action::Write(kind), Judged::Record)];
             let masked = |d: &DocumentFacts| d.has(Label::MasquePs);
             if exists && masked(&before) != masked(&after) {
                 let action = if masked(&after) {

@@ -67,6 +67,12 @@ pub async fn plan_write(
         crate::search::registry::Registry::check(body)?;
     }
     let at = Instant::now();
+    let (inlined, binaries) = if ty.as_str() == "DocumentReference" {
+        super::mhd::inline_contents(body)?
+    } else {
+        (body.clone(), Vec::new())
+    };
+    let body = &inlined;
     let stamped = stamp(body, id, version, at);
     let warnings = ctx.validation.check(&stamped)?;
     let bytes = serde_json::to_vec(&stamped).map_err(Error::internal)?;
@@ -82,15 +88,45 @@ pub async fn plan_write(
         index,
         access: Some(access),
     };
+    let mut writes = vec![write];
+    for binary in &binaries {
+        writes.push(new_version(ctx, binary, 1, "POST", at).await?);
+    }
     let mut outcome = Outcome::new(status, Body::Json(stamped));
     outcome.location = Some(format!("{}/{ty}/{id}/_history/{version}", ctx.base_url));
     outcome.version = Some(VersionId(version));
     outcome.last_modified = Some(at);
     outcome.is_write = true;
     outcome.issues = warnings;
-    Ok(Planned {
-        writes: vec![write],
-        outcome,
+    Ok(Planned { writes, outcome })
+}
+
+/// A server-made write of `resource` as version `version` (stamped, indexed, with its consent
+/// facts; not validated: the server's own resources, supersessions, the trail).
+pub async fn new_version(
+    ctx: &Context,
+    resource: &Value,
+    version: i64,
+    method: &'static str,
+    at: Instant,
+) -> Result<WriteOp> {
+    let ty = resource["resourceType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let id = Id::parse(resource["id"].as_str().unwrap_or_default())?;
+    let stamped = stamp(resource, &id, version, at);
+    let index = ctx.search.get().extract(&stamped);
+    let access = super::facts::rows(ctx, &stamped, &index).await?;
+    Ok(WriteOp {
+        res_type: ty,
+        id: id.to_string(),
+        version,
+        last_updated: at,
+        method,
+        content: Some(serde_json::to_vec(&stamped).map_err(Error::internal)?),
+        index,
+        access: Some(access),
     })
 }
 

@@ -294,22 +294,5 @@ async fn record_check(ctx: &Context, scope: &AccessScope, pid: &str) -> Result<b
 
 /// A write of `resource` as a new server-authored resource (version 1, now).
 async fn new_op(ctx: &Context, resource: &Value, at: crate::fhir::Instant) -> Result<WriteOp> {
-    let ty = resource["resourceType"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let id = resource["id"].as_str().unwrap_or_default().to_owned();
-    let stamped = super::resource::stamp(resource, &Id::parse(&id)?, 1, at);
-    let index = ctx.search.get().extract(&stamped);
-    let access = super::facts::rows(ctx, &stamped, &index).await?;
-    Ok(WriteOp {
-        res_type: ty,
-        id,
-        version: 1,
-        last_updated: at,
-        method: "POST",
-        content: Some(serde_json::to_vec(&stamped).map_err(Error::internal)?),
-        index,
-        access: Some(access),
-    })
+    super::resource::new_version(ctx, resource, 1, "POST", at).await
 }

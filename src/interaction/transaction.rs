@@ -57,6 +57,7 @@ async fn attempt_once(outer: &Context, entries: &[Entry], ret: PreferReturn) -> 
             Some(plan_checked(ctx, &entries[i], Some(&targets), &mut seen, &mut writes).await?);
     }
     super::facts::refresh(outer, &mut writes).await?;
+    super::mhd::check(outer, &mut writes).await?;
     super::permission::check(outer, &writes).await?;
     let ctx = outer;
     match ctx.store.commit(&writes).await {

@@ -127,7 +127,7 @@ fn selectivity(clause: &Clause) -> u8 {
 }
 
 /// Most rows an estimate counts: beyond it a clause is simply "large".
-pub const ESTIMATE_CAP: i64 = 2000;
+pub const ESTIMATE_CAP: i64 = 1000;
 
 /// Bounded count queries for the clauses that could drive `req` when no id, reference or identifier
 /// clause does and two or more index clauses compete: `(clause index, SELECT COUNT(*) …)`. The one

@@ -159,8 +159,13 @@ pub fn dates(c: &mut Compiler, t: &str, values: &[String]) -> Result<String> {
 pub fn date_on(c: &mut Compiler, lo: &str, hi: &str, v: &str) -> Result<String> {
     let (p, text) = prefix(v);
     let (ql, qh) = date_range(text).ok_or_else(|| Error::invalid(format!("invalid date '{v}'")))?;
-    let (ql, qh) = (c.q.bind(SqlValue::Int(ql)), c.q.bind(SqlValue::Int(qh)));
-    let within = format!("({lo} >= {ql} AND {hi} <= {qh})");
+    let (ql, qh, qh2) = (
+        c.q.bind(SqlValue::Int(ql)),
+        c.q.bind(SqlValue::Int(qh)),
+        c.q.bind(SqlValue::Int(qh)),
+    );
+    // `lo <= qh` follows from `lo <= hi <= qh`; stated, it bounds the index range on `low` both ways.
+    let within = format!("({lo} >= {ql} AND {lo} <= {qh2} AND {hi} <= {qh})");
     Ok(match p {
         Prefix::Eq => within,
         Prefix::Ne => format!("NOT {within}"),

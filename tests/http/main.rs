@@ -14,6 +14,7 @@ mod dmp_validation;
 mod errors;
 mod formats;
 mod history;
+mod mhd;
 mod patch;
 mod prefer;
 mod read;

@@ -537,6 +537,12 @@ async fn composite_parameters_match_components_of_the_same_element() {
     );
     put(
         &s,
+        json!({"resourceType": "DocumentReference", "id": "old", "status": "current",
+        "content": [{"attachment": {"contentType": "text/plain"}}]}),
+    )
+    .await;
+    put(
+        &s,
         json!({"resourceType": "DocumentReference", "id": "new", "status": "current",
         "relatesTo": [{"code": "replaces", "target": {"reference": "DocumentReference/old"}}],
         "content": [{"attachment": {"contentType": "text/plain"}}]}),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod population;
+mod properties;
 mod reads;
 mod trail;
 mod writes;

@@ -194,6 +194,10 @@ async fn only_the_author_deletes_a_document() {
         .await,
         204
     );
+    // Logical: a new version with status entered-in-error, still there.
+    let d = json(s.get("DocumentReference/d-plain").await).await;
+    assert_eq!(d["status"], "entered-in-error");
+    assert_eq!(d["meta"]["versionId"], "2");
 }
 
 #[tokio::test]
