@@ -36,6 +36,8 @@ pub mod patch;
 pub mod search;
 /// Versioned storage on SQLite or PostgreSQL.
 pub mod store;
+/// TLS for outgoing HTTP (rustls with ring), installed once.
+pub mod tls;
 /// Validation against base R4 and profiles, pure: a report, never an error for "invalid".
 pub mod validate;
 /// FHIR XML ⇄ JSON, pure, driven by the model.

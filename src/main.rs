@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    carnet::tls::init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(config) => serve(config).await,
@@ -60,6 +61,9 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         carnet::interaction::load_demo(&ctx, dir)
             .await
             .map_err(|e| e.to_string())?;
+        if let Some(keys) = &config.dev_keys {
+            print_personas(dir, keys);
+        }
     }
     let api = ApiConfig {
         base_path: config.base_path(),
@@ -77,6 +81,48 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
     store.close().await;
     tracing::info!("carnet stopped");
     Ok(())
+}
+
+/// `--demo` with `--dev-keys`: a ready-to-use token for each persona of `<demo>/personas/personas.json`.
+fn print_personas(demo: &std::path::Path, keys: &std::path::Path) {
+    #[derive(clap::Parser)]
+    struct TokenCli {
+        #[command(flatten)]
+        args: carnet::auth::TokenArgs,
+    }
+    use clap::Parser;
+    let Ok(text) = std::fs::read(demo.join("personas").join("personas.json")) else {
+        return;
+    };
+    let Ok(serde_json::Value::Array(personas)) = serde_json::from_slice(&text) else {
+        tracing::warn!("personas.json is not a list of personas");
+        return;
+    };
+    println!("Demo personas (tokens valid 1 hour; send as Authorization: Bearer <token>):");
+    for p in personas {
+        let name = p["name"].as_str().unwrap_or("?");
+        let role = p["role"].as_str().unwrap_or("");
+        let mut argv = vec![
+            "token".to_owned(),
+            "--dev-keys".to_owned(),
+            keys.display().to_string(),
+        ];
+        argv.extend(
+            p["token"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(str::to_owned)),
+        );
+        match TokenCli::try_parse_from(argv)
+            .map_err(|e| e.to_string())
+            .and_then(|c| carnet::auth::run_token(&c.args).map_err(|e| e.to_string()))
+        {
+            Ok(token) => println!("\n{name} — {role}\n{token}"),
+            Err(e) => tracing::warn!(persona = name, "cannot mint its token: {e}"),
+        }
+    }
+    println!();
 }
 
 async fn auth_mode(config: &ServeConfig) -> Result<AuthMode, String> {

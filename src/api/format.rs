@@ -72,7 +72,15 @@ pub fn negotiate(
 /// True if the request asks for a FHIR format (`_format`, or an `Accept` naming FHIR JSON or XML):
 /// otherwise a Binary read answers the raw content (ITI-68).
 pub fn asks_fhir(format_param: Option<&str>, accept: Option<&str>) -> bool {
-    format_param.is_some() || accept.is_some_and(|a| a.split(',').any(|m| parse_media(m).is_some()))
+    let wildcard = |m: &str| {
+        let essence = m.split(';').next().unwrap_or("").trim();
+        essence == "*/*" || essence == "application/*"
+    };
+    format_param.is_some()
+        || accept.is_some_and(|a| {
+            a.split(',')
+                .any(|m| !wildcard(m) && parse_media(m).is_some())
+        })
 }
 
 /// The kind of a request body, from its `Content-Type`.

@@ -159,7 +159,7 @@ pub fn emergency_notice(
         "resourceType": "Communication",
         "id": id,
         "status": "completed",
-        "category": [{"text": "dmp-emergency-access"}],
+        "category": [{"text": crate::consent::EMERGENCY_NOTICE}],
         "subject": {"reference": format!("Patient/{patient}")},
         "about": [{"reference": format!("AuditEvent/{audit_id}")}],
         "sent": e.at,

@@ -108,6 +108,7 @@ impl Verifier {
         if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
             return Err(fail("only https URLs are accepted".to_owned()));
         }
+        crate::tls::init();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()

@@ -251,6 +251,7 @@ pub async fn run(args: &BenchArgs) -> Result<BenchReport, String> {
     let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|_| "--token contains characters not allowed in a header".to_owned())?;
     headers.insert(reqwest::header::AUTHORIZATION, bearer);
+    crate::tls::init();
     let client = reqwest::Client::builder()
         .default_headers(headers)
         .pool_max_idle_per_host(settings.concurrency)

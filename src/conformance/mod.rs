@@ -135,6 +135,7 @@ fn client(token: Option<&str>) -> Result<reqwest::Client, String> {
             .map_err(|_| "--token contains characters not allowed in a header".to_owned())?;
         headers.insert(reqwest::header::AUTHORIZATION, value);
     }
+    crate::tls::init();
     reqwest::Client::builder()
         .default_headers(headers)
         .timeout(std::time::Duration::from_secs(60))

@@ -90,5 +90,6 @@ pub use ids::{IDNPS_SYSTEM, Idnps, Ins, InsSystem, OrgId, ProfessionCode, TypeCo
 pub use matrix::{Matrix, Row};
 pub use scope::{AccessScope, TypeRule};
 pub use stored::{
-    FactRow, RULE_KINDS, binary_id, day_number, document_facts, fact_rows, party_key, record_facts,
+    EMERGENCY_NOTICE, FactRow, RULE_KINDS, binary_id, day_number, document_facts, fact_rows,
+    party_key, record_facts,
 };

@@ -95,6 +95,9 @@ pub fn fact_rows(
             }
         }
         Some("DocumentReference") => rows.extend(document_rows(resource, first, related)?),
+        Some("Communication") if is_emergency_notice(resource) => {
+            rows.push(row(first, "notice", String::new()));
+        }
         _ => {}
     }
     Ok(rows)
@@ -180,6 +183,17 @@ fn document_rows(doc: &Value, pid: &str, related: &[Value]) -> Result<Vec<FactRo
         }
     }
     Ok(rows)
+}
+
+/// The category text of the Communications that notify an emergency access.
+pub const EMERGENCY_NOTICE: &str = "dmp-emergency-access";
+
+/// An emergency-access notice: like the trail, for the patient, the representatives and the
+/// médecin traitant only.
+fn is_emergency_notice(resource: &Value) -> bool {
+    array(resource, "category")
+        .iter()
+        .any(|c| string(c, "text") == Some(EMERGENCY_NOTICE))
 }
 
 /// The Binary id of an attachment URL `[base/]Binary/<id>`, if it is one.

@@ -62,11 +62,51 @@ pub async fn plan(
         ));
     }
     patched["id"] = json!(id.as_str());
+    if ty.as_str() == "DocumentReference" {
+        metadata_only(&original, &patched)?;
+    }
     let mut planned = update::plan(ctx, ty, id, &patched, Some(VersionId(current.version))).await?;
     for w in &mut planned.writes {
         w.method = "PATCH";
     }
     Ok(planned)
+}
+
+/// The PDSm `isArchived` extension.
+const IS_ARCHIVED: &str =
+    "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived";
+
+/// A DocumentReference's metadata update (PDSm) changes only `status`, `securityLabel` and the
+/// `isArchived` extension: any other change is `NotSupported` (405), naming the element.
+fn metadata_only(original: &Value, patched: &Value) -> Result<()> {
+    let strip = |v: &Value| -> serde_json::Map<String, Value> {
+        let mut m = v.as_object().cloned().unwrap_or_default();
+        for k in ["status", "securityLabel", "meta"] {
+            m.remove(k);
+        }
+        if let Some(Value::Array(exts)) = m.get_mut("extension") {
+            exts.retain(|e| e["url"] != IS_ARCHIVED);
+            if exts.is_empty() {
+                m.remove("extension");
+            }
+        }
+        m
+    };
+    let (before, after) = (strip(original), strip(patched));
+    let changed = before
+        .keys()
+        .chain(after.keys())
+        .find(|k| before.get(*k) != after.get(*k));
+    match changed {
+        None => Ok(()),
+        Some(k) => Err(Error::new(
+            ErrorKind::NotSupported,
+            format!(
+                "a DocumentReference patch may change status, securityLabel and isArchived only, not {k}"
+            ),
+        )
+        .at(format!("DocumentReference.{k}"))),
+    }
 }
 
 /// Plan `PATCH [type]?criteria`: exactly one match is patched; none is 404, more is 412.

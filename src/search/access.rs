@@ -18,12 +18,13 @@ use super::compile::Compiler;
 use crate::consent::{AccessScope, TypeRule};
 
 /// Types with their own rule; every other type follows its record links.
-const SPECIAL: [&str; 5] = [
+const SPECIAL: [&str; 6] = [
     "Patient",
     "DocumentReference",
     "Binary",
     "Consent",
     "AuditEvent",
+    "Communication",
 ];
 
 /// The condition that the resource `(t, id)` is visible under `scope`; `ty` is its type when known
@@ -96,6 +97,10 @@ fn for_type(c: &mut Compiler, scope: &AccessScope, ty: &str, t: &str, id: &str) 
                     format!("{o} AND {}", not_label(c, id, "MASQUE_PS"))
                 }
                 "Binary" => owned_binary(c, scope, id, true),
+                "Communication" => {
+                    let o = open(c);
+                    format!("{o} AND NOT {}", has_notice(c, t, id))
+                }
                 _ => open(c),
             }
         }
@@ -110,6 +115,13 @@ fn professional(c: &mut Compiler, scope: &AccessScope, ty: &str, t: &str, id: &s
             format!("{} AND {}", not_closed(c, pid), record(c, pid, "gp", scope))
         }),
         "Binary" => owned_binary(c, scope, id, true),
+        "Communication" => {
+            // Emergency-access notices are for the médecin traitant, not every professional.
+            let ok = links_all(c, t, id, |c, pid| record_ok(c, scope, pid));
+            let notice = has_notice(c, t, id);
+            let gp = links_any_with(c, t, id, |c, pid| record(c, pid, "gp", scope));
+            format!("{ok} AND (NOT {notice} OR {gp})")
+        }
         "DocumentReference" => {
             let ok = links_all(c, t, id, |c, pid| record_ok(c, scope, pid));
             format!("{ok} AND {}", pro_document(c, scope, t, id))
@@ -217,6 +229,14 @@ fn links_any_with(
     format!(
         "EXISTS (SELECT 1 FROM access_facts {a} WHERE {a}.res_type = {t} AND {a}.res_id = {id} \
          AND {a}.kind = 'patient' AND ({cond}))"
+    )
+}
+
+fn has_notice(c: &mut Compiler, t: &str, id: &str) -> String {
+    let a = c.alias("an");
+    format!(
+        "EXISTS (SELECT 1 FROM access_facts {a} WHERE {a}.res_type = {t} AND {a}.res_id = {id} \
+         AND {a}.kind = 'notice')"
     )
 }
 

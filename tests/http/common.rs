@@ -42,6 +42,7 @@ pub async fn start_strict() -> TestServer {
 }
 
 async fn start_with(mode: Mode) -> TestServer {
+    carnet::tls::init();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("CARNET_TEST_POSTGRES") {
         Ok(admin) => fresh_postgres(&admin).await,

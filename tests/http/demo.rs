@@ -20,3 +20,67 @@ async fn the_demo_record_loads_in_strict_mode_with_resolvable_references() {
     let subject = doc["subject"]["reference"].as_str().unwrap();
     assert_eq!(s.get(subject).await.status(), 200, "{subject}");
 }
+
+/// Every Bundle of `fixtures/demo`, in file-name order (as `carnet serve --demo` loads them).
+fn demo_bundles() -> Vec<Value> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_whole_demo_population_loads_in_strict_mode_and_tells_its_story() {
+    let s = crate::common::start_strict().await;
+    for b in demo_bundles() {
+        let r = s.post("", &b).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let total = |c: reqwest::Client, q: &'static str| {
+        let url = s.url(q);
+        async move {
+            json(c.get(url).send().await.unwrap()).await["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let all = total(s.http.clone(), "DocumentReference?_summary=count").await;
+    assert!(all >= 15, "{all} documents");
+    // The médecin traitant sees more of Camille's record than a nurse (masked, psychiatric).
+    let gp = s.client(&s.token(&["--professional", "899700218896", "--profession", "10"]));
+    let q = "DocumentReference?patient=Patient/camille-test&_summary=count";
+    let by_gp = total(gp, q).await;
+    let personas: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/demo/personas/personas.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let nurse = personas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["token"].as_array().unwrap().iter().any(|a| a == "60"))
+        .expect("a nurse persona");
+    let args: Vec<&str> = nurse["token"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let by_nurse = total(s.client(&s.token(&args)), q).await;
+    assert!(
+        by_gp > by_nurse && by_nurse > 0,
+        "gp {by_gp}, nurse {by_nurse}"
+    );
+}

@@ -37,6 +37,18 @@ async fn simplified_publish_stores_the_content_as_a_binary() {
     let url = att["url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("Binary/"));
     // ITI-68: the raw content with its type, unless a FHIR format is asked for.
+    let any = s
+        .http
+        .get(s.url(&url))
+        .header("accept", "*/*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        any.headers()["content-type"],
+        "application/pdf",
+        "*/* names no FHIR format"
+    );
     let raw = s
         .http
         .get(s.url(&url))
@@ -144,4 +156,39 @@ async fn a_replacement_supersedes_and_a_deletion_is_logical() {
         403,
         "only the author deletes, not an administrator"
     );
+}
+
+#[tokio::test]
+async fn a_metadata_update_changes_status_labels_and_archiving_only() {
+    let s = start().await;
+    let mut doc = document(json!({"contentType": "text/plain", "data": b64(b"x")}));
+    doc["identifier"] =
+        json!([{"system": "urn:ietf:rfc:3986", "value": "urn:oid:1.2.250.1.999.1"}]);
+    doc["description"] = json!("CR");
+    s.create(&doc).await;
+    let patch = |ops: Value| {
+        s.http
+            .patch(s.url("DocumentReference?identifier=urn:ietf:rfc:3986|urn:oid:1.2.250.1.999.1"))
+            .header("content-type", "application/json-patch+json")
+            .json(&ops)
+            .send()
+    };
+    let r = patch(json!([{"op": "add", "path": "/extension", "value": [{"url":
+        "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived", "valueBoolean": true}]}]))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = patch(json!([{"op": "replace", "path": "/description", "value": "autre"}]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(
+        json(r).await["issue"][0]["expression"][0],
+        "DocumentReference.description"
+    );
+    let r = patch(json!([{"op": "replace", "path": "/status", "value": "superseded"}]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["meta"]["versionId"], "3");
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::common::{json, start};
 
-use super::population::{CARDIO, GP, SAMU, build, pro, search};
+use super::population::{CARDIO, GP, NURSE, SAMU, build, pro, search};
 
 async fn trail(s: &crate::common::TestServer, c: &reqwest::Client) -> Vec<Value> {
     let r = c
@@ -95,6 +95,16 @@ async fn emergency_access_is_flagged_and_notified() {
     assert_eq!(notices.len(), 1, "one notice for the one emergency access");
     let (seen_by_gp, _) = search(&s, &gp, "Communication?subject=Patient/p1").await;
     assert_eq!(seen_by_gp, notices, "the médecin traitant reads it too");
+    let (seen_by_nurse, _) = search(
+        &s,
+        &pro(&s, NURSE, "normal"),
+        "Communication?subject=Patient/p1",
+    )
+    .await;
+    assert!(
+        seen_by_nurse.is_empty(),
+        "other professionals do not learn of emergency accesses"
+    );
     let events = trail(&s, &holder).await;
     let e = by(&events, SAMU.1);
     assert!(
