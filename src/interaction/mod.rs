@@ -17,6 +17,7 @@ mod mhd;
 mod patch;
 mod permission;
 mod read;
+mod redact;
 mod reindex;
 mod requester;
 mod resource;

@@ -27,7 +27,12 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
     if matches!(interaction, Interaction::Capabilities) {
         return execute(ctx, interaction).await;
     }
-    let result = execute(ctx, interaction).await;
+    let mut result = execute(ctx, interaction).await;
+    if let Ok(o) = &mut result
+        && let Err(e) = super::redact::lists(ctx, o).await
+    {
+        result = Err(e);
+    }
     let mut resources = requested(interaction);
     if let Ok(o) = &result {
         resources.extend(answered(o));

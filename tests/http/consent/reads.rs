@@ -250,3 +250,34 @@ async fn patient_everything_answers_only_what_is_visible() {
     let (ids, _) = search(&s, &cardio, "Patient/p1/$everything").await;
     assert_eq!(ids, set(&["p1"]));
 }
+
+#[tokio::test]
+async fn list_entries_follow_the_documents_they_name() {
+    let s = start().await;
+    build(&s).await;
+    let list = json!({"resourceType": "List", "id": "ss1", "status": "current", "mode": "working",
+        "subject": {"reference": "Patient/p1"},
+        "entry": [{"item": {"reference": "DocumentReference/d-plain"}},
+                  {"item": {"reference": "DocumentReference/d-masked"}}]});
+    assert!(s.put("List/ss1", &list).await.status().is_success());
+    let entries = |v: serde_json::Value| v["entry"].as_array().map_or(0, Vec::len);
+    let pharma = pro(&s, PHARMA, "normal");
+    let read = json(pharma.get(s.url("List/ss1")).send().await.unwrap()).await;
+    assert_eq!(entries(read.clone()), 1, "{read}");
+    assert_eq!(
+        read["entry"][0]["item"]["reference"],
+        "DocumentReference/d-plain"
+    );
+    let found = json(
+        pharma
+            .get(s.url("List?subject=Patient/p1"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(entries(found["entry"][0]["resource"].clone()), 1);
+    let gp = pro(&s, GP, "normal");
+    let read = json(gp.get(s.url("List/ss1")).send().await.unwrap()).await;
+    assert_eq!(entries(read), 2);
+}
