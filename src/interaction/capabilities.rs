@@ -47,6 +47,12 @@ fn statement(ctx: &Context) -> Value {
         "patchFormat": ["application/json-patch+json"],
         "rest": [{
             "mode": "server",
+            "security": {
+                "cors": false,
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                    "code": "SMART-on-FHIR"}]}],
+                "description": "Bearer JWTs (RS256/ES256) with SMART v1/v2 scopes; every read and write is decided by the DMP consent engine and traced (AuditEvent). See .well-known/smart-configuration."
+            },
             "resource": resources,
             "interaction": [
                 {"code": "transaction"}, {"code": "batch"}, {"code": "search-system"},
