@@ -281,3 +281,30 @@ async fn list_entries_follow_the_documents_they_name() {
     let read = json(gp.get(s.url("List/ss1")).send().await.unwrap()).await;
     assert_eq!(entries(read), 2);
 }
+
+#[tokio::test]
+async fn system_level_search_and_history_hide_the_same() {
+    let s = start().await;
+    build(&s).await;
+    let cardio = pro(&s, CARDIO, "normal");
+    let (ids, _) = search(
+        &s,
+        &cardio,
+        "?_type=DocumentReference,Observation,Consent&_count=100",
+    )
+    .await;
+    assert!(ids.is_empty(), "{ids:?}");
+    let (ids, _) = search(&s, &cardio, "_history?_count=1000").await;
+    assert!(
+        !ids.iter()
+            .any(|id| id.starts_with("d-") || id.starts_with("o") || id.starts_with("permit")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains("p1") && ids.contains("gp"),
+        "Patients and directories stay visible"
+    );
+    let nurse = pro(&s, NURSE, "normal");
+    let (ids, _) = search(&s, &nurse, "?_type=DocumentReference&_count=100").await;
+    assert_eq!(ids, all_but(&["d-masked", "d-unknown-type", "d-psy"]));
+}
