@@ -16,7 +16,8 @@ pub mod commands;
 pub mod config;
 /// `carnet conformance run`: the TestScript runner.
 pub mod conformance;
-/// The DMP access decision (access-rules.md), pure; `document_filter` bridges it to search SQL.
+/// The DMP access decision (access-rules.md), pure: `decide` for writes, `AccessScope` and the stored facts
+/// for the visibility condition every read path carries (`search::access`).
 pub mod consent;
 /// The DMP rules beyond StructureDefinitions (NIR keys, IDNPS) and the project's profiles, compiled in.
 pub mod dmp;

@@ -1,8 +1,11 @@
 //! The DMP access decision, pure: who may do what on one patient's record.
 //!
 //! Specification: `docs/access-rules.md` (facts and sources: `docs/fr-dmp-research.md` §3-§4).
-//! Entry points: [`decide()`] (one request), [`visible`] (one document), [`document_filter`] (the
-//! visible documents as data, for the search SQL). All three agree (property-tested).
+//! Entry points: [`decide()`] (one request; the server puts every write to it), [`visible`] (one
+//! document), [`document_filter`] (the visible documents of one record as data). All three agree
+//! (property-tested). For reads across many records, [`AccessScope`] and the per-resource facts of
+//! `stored.rs` (table `access_facts`) carry the same rules into the search SQL (`search/access.rs`),
+//! checked over HTTP against an independent model (`tests/http/consent/properties.rs`).
 //!
 //! # Order of the rules
 //! For a professional, the record-level rules of `record_rules.rs` (`RECORD_RULES`, the one place
