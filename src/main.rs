@@ -86,12 +86,6 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
 
 /// `--demo` with `--dev-keys`: a ready-to-use token for each persona of `<demo>/personas/personas.json`.
 fn print_personas(demo: &std::path::Path, keys: &std::path::Path) {
-    #[derive(clap::Parser)]
-    struct TokenCli {
-        #[command(flatten)]
-        args: carnet::auth::TokenArgs,
-    }
-    use clap::Parser;
     let Ok(text) = std::fs::read(demo.join("personas").join("personas.json")) else {
         return;
     };
@@ -103,11 +97,7 @@ fn print_personas(demo: &std::path::Path, keys: &std::path::Path) {
     for p in personas {
         let name = p["name"].as_str().unwrap_or("?");
         let role = p["role"].as_str().unwrap_or("");
-        let mut argv = vec![
-            "token".to_owned(),
-            "--dev-keys".to_owned(),
-            keys.display().to_string(),
-        ];
+        let mut argv = vec!["--dev-keys".to_owned(), keys.display().to_string()];
         argv.extend(
             p["token"]
                 .as_array()
@@ -115,10 +105,7 @@ fn print_personas(demo: &std::path::Path, keys: &std::path::Path) {
                 .flatten()
                 .filter_map(|a| a.as_str().map(str::to_owned)),
         );
-        match TokenCli::try_parse_from(argv)
-            .map_err(|e| e.to_string())
-            .and_then(|c| carnet::auth::run_token(&c.args).map_err(|e| e.to_string()))
-        {
+        match carnet::auth::TokenArgs::parse_args(argv).and_then(|a| carnet::auth::run_token(&a)) {
             Ok(token) => println!("\n{name} — {role}\n{token}"),
             Err(e) => tracing::warn!(persona = name, "cannot mint its token: {e}"),
         }

@@ -105,6 +105,21 @@ pub struct TokenArgs {
 }
 
 impl TokenArgs {
+    /// Parses `carnet token` arguments given without the program name (a persona file, a test).
+    /// Fails with [`AuthError::InvalidArgument`] carrying clap's message.
+    pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Self, AuthError> {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: TokenArgs,
+        }
+        let argv = std::iter::once("carnet-token".to_owned()).chain(args);
+        Cli::try_parse_from(argv)
+            .map(|c| c.args)
+            .map_err(|e| AuthError::InvalidArgument(e.to_string()))
+    }
+
     /// The claims these arguments describe (validated as a verifier would).
     pub fn claims(&self) -> Result<Claims, AuthError> {
         let arg = |msg: String| AuthError::InvalidArgument(msg);

@@ -204,30 +204,28 @@ fn resolve_workload(name: &str) -> Result<&'static str, String> {
 /// The token of `professional` workloads (set once per process by [`run`]).
 pub static PROFESSIONAL_TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// The bench's médecin traitant (see [`workload::BENCH_GP_IDNPS`]), from the same keys.
-fn professional_token(dir: &std::path::Path) -> Result<String, String> {
-    let keys = crate::auth::DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
-    let mut claims = crate::auth::Claims::dev(
-        crate::auth::RequesterKind::Professional,
+/// Tokens from fresh development keys in `dir` (the started server trusts them): an
+/// administrator's, and the bench's médecin traitant's (see [`workload::BENCH_GP_IDNPS`]).
+fn bench_tokens(dir: &std::path::Path) -> Result<(String, String), String> {
+    use crate::auth::{Claims, DEV_ADMIN_OPERATOR, DevKeys, RequesterKind};
+    let keys = DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
+    let day = 24 * 3600;
+    let admin = Claims::dev(
+        RequesterKind::Admin,
+        DEV_ADMIN_OPERATOR,
+        "system/*.cruds",
+        day,
+    );
+    let mut gp = Claims::dev(
+        RequesterKind::Professional,
         workload::BENCH_GP_IDNPS,
         "user/*.cruds",
-        24 * 3600,
+        day,
     );
-    claims.idnps = Some(workload::BENCH_GP_IDNPS.to_owned());
-    claims.profession = Some("10".to_owned());
-    keys.mint(&claims).map_err(|e| e.to_string())
-}
-
-/// An administrator's token from fresh development keys in `dir` (the started server trusts them).
-fn admin_token(dir: &std::path::Path) -> Result<String, String> {
-    let keys = crate::auth::DevKeys::load_or_create(dir).map_err(|e| e.to_string())?;
-    let claims = crate::auth::Claims::dev(
-        crate::auth::RequesterKind::Admin,
-        crate::auth::DEV_ADMIN_OPERATOR,
-        "system/*.cruds",
-        24 * 3600,
-    );
-    keys.mint(&claims).map_err(|e| e.to_string())
+    gp.idnps = Some(workload::BENCH_GP_IDNPS.to_owned());
+    gp.profession = Some("10".to_owned());
+    let mint = |c: &Claims| keys.mint(c).map_err(|e| e.to_string());
+    Ok((mint(&admin)?, mint(&gp)?))
 }
 
 /// Runs the whole bench (see the module doc). `Err` when the settings are invalid, the server
@@ -238,13 +236,9 @@ pub async fn run(args: &BenchArgs) -> Result<BenchReport, String> {
     let settings = Settings::resolve(args)?;
     let date = report::now_rfc3339();
     let keys = tempfile::tempdir().map_err(|e| format!("cannot create temp dir: {e}"))?;
-    let token = match &args.token {
-        Some(t) => t.clone(),
-        None => admin_token(keys.path())?,
-    };
-    let pro = match &args.token {
-        Some(t) => t.clone(),
-        None => professional_token(keys.path())?,
+    let (token, pro) = match &args.token {
+        Some(t) => (t.clone(), t.clone()),
+        None => bench_tokens(keys.path())?,
     };
     let _ = PROFESSIONAL_TOKEN.set(pro);
     let mut headers = reqwest::header::HeaderMap::new();

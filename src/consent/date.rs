@@ -125,6 +125,17 @@ impl Date {
     }
 }
 
+impl From<time::Date> for Date {
+    /// A `time` date is always a valid calendar date.
+    fn from(d: time::Date) -> Self {
+        Self {
+            year: d.year(),
+            month: u8::from(d.month()),
+            day: d.day(),
+        }
+    }
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

@@ -78,6 +78,15 @@ impl AccessScope {
         }
     }
 
+    /// The same scope in the `normal` mode: what a professional sees without the emergency.
+    pub fn without_emergency(&self) -> Self {
+        let mut normal = self.clone();
+        if let Self::Professional { emergency, .. } = &mut normal {
+            *emergency = false;
+        }
+        normal
+    }
+
     /// The labels that hide a document from a holder, with whether the one-month lift applies.
     pub fn holder_labels(representative: bool) -> Vec<(Label, bool)> {
         let mut out = vec![(Label::InvisiblePatient, true)];

@@ -51,10 +51,10 @@ impl Context {
     /// The current version of `ty/id` (possibly a deletion) if it exists for the requester; a
     /// hidden resource is `None`, exactly like a missing one.
     pub async fn current(&self, ty: &str, id: &str) -> Result<Option<StoredVersion>> {
-        match self.store.current(ty, id).await? {
-            Some(v) if self.is_visible(ty, id).await? => Ok(Some(v)),
-            _ => Ok(None),
-        }
+        Ok(match self.visibility(Some(ty), "r.res_type", "r.res_id") {
+            None => self.store.current(ty, id).await?,
+            Some(cond) => self.store.current_where(ty, id, &cond).await?,
+        })
     }
 
     /// Version `version` of `ty/id` if it exists for the requester.

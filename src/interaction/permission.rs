@@ -229,7 +229,7 @@ async fn stored_rows(ctx: &Context, ty: &str, id: &str) -> Result<Vec<(String, S
 }
 
 /// The record facts of Patient `pid` as stored.
-async fn record_of(ctx: &Context, pid: &str) -> Result<RecordFacts> {
+pub(super) async fn record_of(ctx: &Context, pid: &str) -> Result<RecordFacts> {
     let mut q = SqlQuery::default();
     let p = q.text(pid);
     q.sql = format!(

@@ -196,11 +196,7 @@ fn system_scopes(scopes: &[SmartScope]) -> Vec<Scope> {
 
 /// Today's date (UTC).
 pub fn today() -> Date {
-    let now = time::OffsetDateTime::now_utc();
-    Date::new(now.year(), u8::from(now.month()), now.day()).unwrap_or_else(|_| {
-        // A valid calendar date from the clock always exists; keep a fixed fallback anyway.
-        Date::new(2000, 1, 1).unwrap_or_else(|_| unreachable!("2000-01-01 is a date"))
-    })
+    Date::from(time::OffsetDateTime::now_utc().date())
 }
 
 /// Checks the requester's SMART scopes allow `interaction`: `Forbidden` (403) otherwise.

@@ -4,14 +4,12 @@
 //! that would otherwise be closed to them) is flagged in the response (`X-Carnet-Emergency-Access`
 //! and a warning issue) and notified to the patient and the médecin traitant (a Communication).
 
-use serde_json::Value;
-
 use super::{Body, Context, HistoryScope, Interaction, Outcome, execute};
 use crate::audit::{AuditOutcome, Entry, audit_event, emergency_notice};
 use crate::consent::{AccessMode, AccessScope, Actor};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, Issue, Severity};
-use crate::store::{SqlQuery, WriteOp};
+use crate::store::SqlQuery;
 
 /// Resources named in one AuditEvent at most.
 const MAX_ENTITIES: usize = 50;
@@ -49,7 +47,7 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
     let (outcome, status) = match &result {
         Ok(o) => (AuditOutcome::Success, o.status),
         Err(e) if e.kind == ErrorKind::Internal => (AuditOutcome::Failed, 500),
-        Err(e) => (AuditOutcome::Denied, client_status(e)),
+        Err(e) => (AuditOutcome::Denied, crate::api::status_of(e.kind)),
     };
     let at = crate::fhir::Instant::now();
     let at_text = at.to_fhir();
@@ -64,11 +62,13 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         emergency: !emergency.is_empty(),
     };
     let audit_id = uuid::Uuid::new_v4().to_string();
-    let mut ops = vec![new_op(ctx, &audit_event(&audit_id, &entry), at).await?];
+    let mut ops = vec![
+        super::resource::new_version(ctx, &audit_event(&audit_id, &entry), 1, "POST", at).await?,
+    ];
     for (pid, gps) in &emergency {
         let id = uuid::Uuid::new_v4().to_string();
         let notice = emergency_notice(&id, pid, gps, &audit_id, &entry);
-        ops.push(new_op(ctx, &notice, at).await?);
+        ops.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
     sink.record(ops).await.map_err(Error::internal)?;
     let mut outcome = result?;
@@ -91,23 +91,6 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         });
     }
     Ok(outcome)
-}
-
-fn client_status(e: &Error) -> u16 {
-    match e.kind {
-        ErrorKind::Invalid => 400,
-        ErrorKind::Unauthorized => 401,
-        ErrorKind::Forbidden => 403,
-        ErrorKind::NotFound => 404,
-        ErrorKind::NotSupported => 405,
-        ErrorKind::Conflict => 409,
-        ErrorKind::Gone => 410,
-        ErrorKind::PreconditionFailed => 412,
-        ErrorKind::TooLarge => 413,
-        ErrorKind::UnsupportedMedia => 415,
-        ErrorKind::Unprocessable => 422,
-        ErrorKind::Internal => 500,
-    }
 }
 
 fn name(i: &Interaction) -> &'static str {
@@ -250,38 +233,16 @@ async fn emergency_records(
     if p.mode == AccessMode::Normal {
         return Ok(Vec::new());
     }
-    let AccessScope::Professional {
-        idnps,
-        parties,
-        types,
-        today,
-        ..
-    } = &*ctx.access
-    else {
-        return Ok(Vec::new());
-    };
-    let normal = AccessScope::Professional {
-        idnps: idnps.clone(),
-        parties: parties.clone(),
-        types: types.clone(),
-        emergency: false,
-        today: *today,
-    };
+    let normal = ctx.access.without_emergency();
     let mut out = Vec::new();
     for pid in patients {
         let opened = record_check(ctx, &ctx.access, pid).await?;
         if opened && !record_check(ctx, &normal, pid).await? {
-            let mut q = SqlQuery::default();
-            let p = q.text(pid.clone());
-            q.sql = format!(
-                "SELECT kind, value, low, high FROM access_facts WHERE patient_id = {p} AND kind = 'gp'"
-            );
-            let gps = ctx
-                .store
-                .fact_rows(&q)
-                .await?
-                .into_iter()
-                .map(|r| r.1)
+            let record = super::permission::record_of(ctx, pid).await?;
+            let gps = record
+                .medecins_traitants
+                .iter()
+                .map(|g| g.as_str().to_owned())
                 .collect();
             out.push((pid.clone(), gps));
         }
@@ -295,9 +256,4 @@ async fn record_check(ctx: &Context, scope: &AccessScope, pid: &str) -> Result<b
     let cond = crate::search::access::record_open(&mut c, scope, &p);
     c.q.sql = format!("SELECT CAST(CASE WHEN {cond} THEN 1 ELSE 0 END AS BIGINT)");
     Ok(ctx.store.count(&c.q).await? == 1)
-}
-
-/// A write of `resource` as a new server-authored resource (version 1, now).
-async fn new_op(ctx: &Context, resource: &Value, at: crate::fhir::Instant) -> Result<WriteOp> {
-    super::resource::new_version(ctx, resource, 1, "POST", at).await
 }

@@ -3,7 +3,7 @@
 
 use sqlx::{Any, Transaction};
 
-use super::sql::{SqlValue, bind_all};
+use super::sql::{SqlValue, insert_many};
 use super::{StoreError, WriteOp};
 use crate::consent::RULE_KINDS;
 
@@ -36,16 +36,11 @@ pub async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     ops: &[&WriteOp],
 ) -> Result<(), StoreError> {
-    let rows: Vec<(&WriteOp, &crate::consent::FactRow)> = ops
+    let rows: Vec<Vec<SqlValue>> = ops
         .iter()
         .flat_map(|op| op.access.iter().flatten().map(move |r| (*op, r)))
-        .collect();
-    for chunk in rows.chunks(100) {
-        let mut values = Vec::with_capacity(chunk.len() * 7);
-        let mut tuples = Vec::with_capacity(chunk.len());
-        for (op, row) in chunk {
-            let start = values.len();
-            values.extend([
+        .map(|(op, row)| {
+            vec![
                 SqlValue::Text(op.res_type.clone()),
                 SqlValue::Text(op.id.clone()),
                 SqlValue::Text(row.patient.clone()),
@@ -53,19 +48,18 @@ pub async fn insert_rows(
                 SqlValue::Text(row.value.clone()),
                 SqlValue::Int(row.low),
                 SqlValue::Int(row.high),
-            ]);
-            let marks: Vec<String> = (start + 1..=values.len())
-                .map(|n| format!("${n}"))
-                .collect();
-            tuples.push(format!("({})", marks.join(", ")));
-        }
-        let sql = format!(
-            "INSERT INTO access_facts (res_type, res_id, patient_id, kind, value, low, high) VALUES {}",
-            tuples.join(", ")
-        );
-        bind_all(sqlx::query(&sql), &values)
-            .execute(&mut **tx)
-            .await?;
-    }
+            ]
+        })
+        .collect();
+    let cols = [
+        "res_type",
+        "res_id",
+        "patient_id",
+        "kind",
+        "value",
+        "low",
+        "high",
+    ];
+    insert_many(tx, "access_facts", &cols, &rows).await?;
     Ok(())
 }

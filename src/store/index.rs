@@ -2,9 +2,9 @@
 
 use sqlx::{Any, Transaction};
 
-use super::sql::{SqlValue, bind_all};
+use super::sql::{SqlValue, insert_many};
 use super::{StoreError, WriteOp};
-use crate::search::index::{IndexRow, IndexValue};
+use crate::search::index::IndexValue;
 
 /// The index tables and their value columns (after `res_type, res_id, param`).
 const TABLES: &[(&str, &[&str])] = &[
@@ -102,46 +102,27 @@ pub async fn insert_rows(
     ops: &[&WriteOp],
 ) -> Result<(), StoreError> {
     for (i, (table, cols)) in TABLES.iter().enumerate() {
-        let rows: Vec<(&WriteOp, &IndexRow)> = ops
+        let rows: Vec<Vec<SqlValue>> = ops
             .iter()
             .flat_map(|op| op.index.iter().map(move |r| (*op, r)))
             .filter(|(_, r)| table_of(&r.value) == i)
+            .map(|(op, row)| {
+                let mut v = vec![
+                    SqlValue::Text(op.res_type.clone()),
+                    SqlValue::Text(op.id.clone()),
+                    SqlValue::Text(row.param.clone()),
+                    SqlValue::Int(row.group),
+                ];
+                v.extend(columns(&row.value));
+                v
+            })
             .collect();
-        for chunk in rows.chunks(100) {
-            insert(tx, table, cols, chunk).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn insert(
-    tx: &mut Transaction<'_, Any>,
-    table: &str,
-    cols: &[&str],
-    rows: &[(&WriteOp, &IndexRow)],
-) -> Result<(), StoreError> {
-    let mut values = Vec::with_capacity(rows.len() * (cols.len() + 4));
-    let mut tuples = Vec::with_capacity(rows.len());
-    for (op, row) in rows {
-        let start = values.len();
-        values.push(SqlValue::Text(op.res_type.clone()));
-        values.push(SqlValue::Text(op.id.clone()));
-        values.push(SqlValue::Text(row.param.clone()));
-        values.push(SqlValue::Int(row.group));
-        values.extend(columns(&row.value));
-        let marks: Vec<String> = (start + 1..=values.len())
-            .map(|n| format!("${n}"))
+        let all: Vec<&str> = ["res_type", "res_id", "param", "grp"]
+            .into_iter()
+            .chain(cols.iter().copied())
             .collect();
-        tuples.push(format!("({})", marks.join(", ")));
+        insert_many(tx, table, &all, &rows).await?;
     }
-    let sql = format!(
-        "INSERT INTO {table} (res_type, res_id, param, grp, {}) VALUES {}",
-        cols.join(", "),
-        tuples.join(", ")
-    );
-    bind_all(sqlx::query(&sql), &values)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }
 

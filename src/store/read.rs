@@ -61,6 +61,27 @@ impl Store {
         Ok(row.as_ref().map(version_from_row).transpose()?)
     }
 
+    /// The current version of `res_type/id` if the row `r` also satisfies `cond` (a visibility
+    /// condition on the alias `r`), in one query.
+    pub async fn current_where(
+        &self,
+        res_type: &str,
+        id: &str,
+        cond: &SqlQuery,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let mut q = SqlQuery::default();
+        let (a, b) = (q.text(res_type), q.text(id));
+        let cond = q.splice(cond);
+        q.sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
+             WHERE r.res_type = {a} AND r.res_id = {b} AND {cond}"
+        );
+        let row = bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.as_ref().map(version_from_row).transpose()?)
+    }
+
     /// Version `version` of `res_type/id`, or `None` if there is no such version.
     pub async fn version(
         &self,

@@ -92,6 +92,40 @@ pub fn bind_all_scalar<'q, O>(
     q
 }
 
+/// Rows inserted per statement by [`insert_many`].
+const ROWS_PER_INSERT: usize = 100;
+
+/// `INSERT INTO table (cols) VALUES (…), (…)…` of `rows` (each `cols.len()` values), a hundred
+/// rows per statement, inside `tx`.
+pub async fn insert_many(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<SqlValue>],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut values = Vec::with_capacity(chunk.len() * cols.len());
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let start = values.len();
+            values.extend(row.iter().cloned());
+            let marks: Vec<String> = (start + 1..=values.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            tuples.push(format!("({})", marks.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            cols.join(", "),
+            tuples.join(", ")
+        );
+        bind_all(sqlx::query(&sql), &values)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,12 +21,6 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
-#[derive(clap::Parser)]
-struct TokenCli {
-    #[command(flatten)]
-    args: carnet::auth::TokenArgs,
-}
-
 /// Body limit used by the tests (1 MiB), so the 413 test stays small.
 pub const TEST_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -96,12 +90,13 @@ async fn fresh_postgres(admin: &str) -> String {
 impl TestServer {
     /// A token minted like `carnet token --dev-keys DIR <args>`.
     pub fn token(&self, args: &[&str]) -> String {
-        use clap::Parser;
-        let dir = self.keys.dir().display().to_string();
-        let mut argv = vec!["carnet-token", "--dev-keys", dir.as_str()];
-        argv.extend_from_slice(args);
-        let cli = TokenCli::try_parse_from(argv).expect("token arguments");
-        carnet::auth::run_token(&cli.args).expect("mint token")
+        let mut argv = vec![
+            "--dev-keys".to_owned(),
+            self.keys.dir().display().to_string(),
+        ];
+        argv.extend(args.iter().map(|a| (*a).to_owned()));
+        let args = carnet::auth::TokenArgs::parse_args(argv).expect("token arguments");
+        carnet::auth::run_token(&args).expect("mint token")
     }
 
     /// A client sending `token` on every request.
