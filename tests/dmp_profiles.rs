@@ -130,6 +130,11 @@ const INVALID: &[(&str, &[(&str, &str)])] = &[
             ("List.extension", "required"),
         ],
     ),
+    ("list-folder-empty", &[("List.entry", "required")]),
+    (
+        "list-folder-item-not-document",
+        &[("List.entry[0].item.reference", "invalid")],
+    ),
     ("consent-permit-without-actor", &[("Consent", "invariant")]),
     (
         "consent-deny-other-purpose",

@@ -110,6 +110,16 @@ submission = {
     "source": {"reference": "PractitionerRole/dr-martin-cabinet"},
     "entry": [{"item": {"reference": "DocumentReference/cr-consult-1"}}]}
 
+folder = {
+    "resourceType": "List", "id": "folder-suivi-grossesse", "meta": meta("dmp-list-folder"),
+    "extension": [submission["extension"][0]],
+    "identifier": [{"use": "usual", "system": "urn:ietf:rfc:3986", "value": "urn:oid:1.2.250.1.999.2.9.2"}],
+    "status": "current", "mode": "working", "title": "Suivi de grossesse",
+    "code": {"coding": [{"system": "https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes", "code": "folder"}]},
+    "subject": {"reference": "Patient/camille-test"},
+    "date": "2026-11-30T10:05:00+01:00",
+    "entry": [{"item": {"reference": "DocumentReference/cr-consult-1"}}]}
+
 consent = {
     "resourceType": "Consent", "id": "authorise-dr-martin", "meta": meta("dmp-consent"),
     "status": "active",
@@ -172,6 +182,7 @@ docref_v3["securityLabel"] = [{"coding": [{"system": "http://terminology.hl7.org
 
 VALID = {"patient-corsica-demo": corsica, "documentreference-v3-confidentiality": docref_v3, "patient": patient, "practitioner": practitioner, "practitioner-durand": durand, "practitionerrole": role, "organization": organization,
          "relatedperson": related, "documentreference": docref, "list-submissionset": submission,
+         "list-folder": folder,
          "consent-authorisation": consent, "consent-emergency-opposition": opposition, "consent-block": block,
          "allergyintolerance": allergy, "medicationstatement": medication, "auditevent": audit}
 
@@ -218,6 +229,8 @@ INVALID = {
     "documentreference-no-subject": bad(docref, drop("subject")),
     "documentreference-archived-not-boolean": bad(docref, lambda r: r["extension"][0].update(valueBoolean=None) or r["extension"][0].pop("valueBoolean") or r["extension"][0].update(valueString="no")),
     "list-status-retired": bad(submission, lambda r: r.update(status="retired")),
+    "list-folder-empty": bad(folder, drop("entry")),
+    "list-folder-item-not-document": bad(folder, lambda r: r["entry"][0]["item"].update(reference="List/ss-1")),
     "list-code-folder": bad(submission, lambda r: r["code"]["coding"][0].update(code="folder")),
     "consent-actor-patient": bad(consent, lambda r: r["provision"]["actor"][0]["reference"].update(reference="Patient/camille-test")),
     "organization-finess-wrong-type": bad(organization, lambda r: r["identifier"][1]["type"]["coding"][0].update(code="SIRET")),

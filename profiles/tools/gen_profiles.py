@@ -350,6 +350,17 @@ sd("dmp-list-submissionset", "List", "DMP SubmissionSet (PDSm comprehensive)",
     card("List.source", 1, type=ref(SD + "dmp-practitionerrole", SD + "dmp-practitioner", CORE + "Device", SD + "dmp-patient")),
     el("List.entry.item", type=ref("DocumentReference", "List"))])
 
+sd("dmp-list-folder", "List", "DMP Folder (PDSm comprehensive)",
+   "A folder List (MHD folder code): designationType, uniqueId, subject, date and at least one DocumentReference.",
+   [slicing("List.extension", "url", min=1),
+    ext_slice("List.extension", "designationType", DESIGNATION, 1, "1"),
+    ext_slice("List.extension", "isArchived", ARCHIVED),
+    card("List.identifier", 1),
+    card("List.status", fixedCode="current"), card("List.mode", fixedCode="working"),
+    card("List.code", 1, patternCodeableConcept=type_cc("folder", "https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes")),
+    card("List.subject", 1, type=ref(SD + "dmp-patient")), card("List.date", 1),
+    card("List.entry", 1), el("List.entry.item", type=ref("DocumentReference"))])
+
 # ---------------------------------------------------------------- Consent
 
 sd("dmp-consent", "Consent", "DMP access Consent",

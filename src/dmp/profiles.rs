@@ -25,6 +25,7 @@ files!(
     "structure-definitions/dmp-auditevent.json",
     "structure-definitions/dmp-consent.json",
     "structure-definitions/dmp-documentreference.json",
+    "structure-definitions/dmp-list-folder.json",
     "structure-definitions/dmp-list-submissionset.json",
     "structure-definitions/dmp-medicationstatement.json",
     "structure-definitions/dmp-organization.json",
@@ -74,6 +75,21 @@ pub fn dmp_profile_for(resource_type: &str) -> Option<&'static str> {
         "AuditEvent" => "https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent",
         _ => return None,
     })
+}
+
+/// The DMP profile that applies to `resource`: its type's ([`dmp_profile_for`]), except that a
+/// List coded as an MHD `folder` is a folder, not a submission set.
+pub fn dmp_profile_of(resource: &Value) -> Option<&'static str> {
+    let rt = resource.get("resourceType").and_then(Value::as_str)?;
+    let folder = rt == "List"
+        && resource
+            .pointer("/code/coding")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.iter().any(|c| c["code"] == "folder"));
+    if folder {
+        return Some("https://carnet.example.org/fhir/StructureDefinition/dmp-list-folder");
+    }
+    dmp_profile_for(rt)
 }
 
 /// Adds every resource of [`PROFILE_FILES`] to `set`, after the R4 core StructureDefinitions

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::issues::dmp_issues;
-use super::profiles::dmp_profile_for;
+use super::profiles::dmp_profile_of;
 use crate::validate::{
     InvariantEvaluator, ProfileSet, Report, ValidationIssue, validate_declared, validate_profile,
 };
 
 /// Validates `resource` for the DMP: base R4 validation, each profile of `meta.profile`
 /// ([`validate_declared`]: an unknown one is a warning), the DMP profile of its type
-/// ([`dmp_profile_for`]) when `meta.profile` does not already declare it, and the DMP
+/// ([`dmp_profile_of`]) when `meta.profile` does not already declare it, and the DMP
 /// identifier rules ([`dmp_issues`]: NIR key, IDNPS form). An issue found twice (same
 /// severity, code, location and message) is reported once, at its first place. `set` is
 /// expected to hold the DMP profiles ([`load_profiles`](super::load_profiles)).
@@ -22,11 +22,7 @@ pub fn dmp_report(
     inv: Option<&dyn InvariantEvaluator>,
 ) -> Report {
     let mut report = validate_declared(resource, set, inv);
-    let rt = resource.get("resourceType").and_then(Value::as_str);
-    if let Some(url) = rt
-        .and_then(dmp_profile_for)
-        .filter(|url| !declares(resource, url))
-    {
+    if let Some(url) = dmp_profile_of(resource).filter(|url| !declares(resource, url)) {
         report.merge(validate_profile(resource, url, set, inv));
     }
     report.issues.extend(dmp_issues(resource));
@@ -81,7 +77,7 @@ mod tests {
 
     #[test]
     fn a_declared_dmp_profile_is_checked_once() {
-        let url = dmp_profile_for("Patient").unwrap_or_default();
+        let url = crate::dmp::dmp_profile_for("Patient").unwrap_or_default();
         let declared =
             json!({"resourceType": "Patient", "meta": {"profile": [format!("{url}|1.0")]}});
         let plain = json!({"resourceType": "Patient"});

@@ -4,7 +4,9 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use super::{Body, Context, Outcome, PreferReturn, RequestParts, execute, route, transaction};
+use super::{
+    Body, Context, Outcome, PreferReturn, RequestParts, execute, provide, route, transaction,
+};
 use crate::error::{Error, Result};
 use crate::fhir::{BundleBuilder, BundleEntry, Issue, Severity, operation_outcome};
 
@@ -35,7 +37,12 @@ pub async fn execute_bundle(ctx: &Context, body: &Value, ret: PreferReturn) -> R
     let entries = parse_entries(ctx, body)?;
     let response = match body.get("type").and_then(Value::as_str) {
         Some("batch") => run_batch(ctx, &entries, ret).await,
-        Some("transaction") => transaction::run(ctx, &entries, ret).await?,
+        Some("transaction") => {
+            if provide::is_submission(body, &entries) {
+                provide::check(ctx, &entries).await?;
+            }
+            transaction::run(ctx, &entries, ret).await?
+        }
         other => {
             return Err(Error::invalid(format!(
                 "Bundle.type must be batch or transaction, not {}",

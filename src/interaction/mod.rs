@@ -16,6 +16,7 @@ mod history;
 mod mhd;
 mod patch;
 mod permission;
+mod provide;
 mod read;
 mod redact;
 mod reindex;

@@ -18,6 +18,7 @@ pub const PROFILE_PARAMETERS: &[&str] = &[
     include_str!("../../profiles/search-parameters/MHD-DocumentReference-Creation.json"),
     include_str!("../../profiles/search-parameters/MHD-List-DesignationType.json"),
     include_str!("../../profiles/search-parameters/MHD-List-SourceId.json"),
+    include_str!("../../profiles/search-parameters/PDSm-DocumentReference-relatesTo.json"),
     include_str!("../../profiles/search-parameters/TDE-AuditEvent-period-start.json"),
 ];
 
