@@ -236,6 +236,11 @@ pub const WORKLOADS: &[Workload] = &[
         about: "POST transaction Bundle of 100 new Patients",
         make: transaction,
     },
+    Workload {
+        name: "provide-1mb",
+        about: "ITI-65: POST a SubmissionSet, a DocumentReference and its 1 MB PDF Binary",
+        make: provide,
+    },
 ];
 
 /// The workload called `name`, if any.
@@ -319,6 +324,55 @@ fn transaction(g: &mut Gen<'_>) -> Request {
     Request::with_body(Method::POST, String::new(), &bundle, BUNDLE_SIZE as u32)
 }
 
+/// Size of the PDF the `provide-1mb` workload submits.
+pub const PROVIDE_BYTES: usize = 1024 * 1024;
+
+/// The `provide-1mb` content, made once: base64 and SHA-1 (base64) of a 1 MB PDF-shaped file.
+fn provide_content() -> &'static (String, String) {
+    use base64::Engine;
+    use sha1::Digest;
+    static CONTENT: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    CONTENT.get_or_init(|| {
+        let mut pdf = b"%PDF-1.4\n% compte rendu fictif de 1 Mo\n".to_vec();
+        let mut rng = Rng::new(65);
+        while pdf.len() < PROVIDE_BYTES - 6 {
+            pdf.extend_from_slice(&rng.bytes16());
+        }
+        pdf.truncate(PROVIDE_BYTES - 6);
+        pdf.extend_from_slice(b"%%EOF\n");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        (b64.encode(&pdf), b64.encode(sha1::Sha1::digest(&pdf)))
+    })
+}
+
+fn provide(g: &mut Gen<'_>) -> Request {
+    let (data, hash) = provide_content();
+    let id = g.random_id().to_owned();
+    let mut uuid = || {
+        let u = uuid::Builder::from_random_bytes(g.rng.bytes16()).into_uuid();
+        format!("urn:uuid:{u}")
+    };
+    let (set, doc, bin) = (uuid(), uuid(), uuid());
+    let mut document = g.document(&id);
+    document["content"][0]["attachment"] =
+        json!({"contentType": "application/pdf", "url": bin, "size": PROVIDE_BYTES, "hash": hash});
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction",
+        "meta": {"profile": [crate::interaction::PROVIDE_PROFILES[0]]},
+        "entry": [
+            {"fullUrl": set, "request": {"method": "POST", "url": "List"}, "resource": {
+                "resourceType": "List", "status": "current", "mode": "working",
+                "code": {"coding": [{"system": "https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes",
+                    "code": "submissionset"}]},
+                "subject": {"reference": format!("Patient/{id}")},
+                "entry": [{"item": {"reference": doc}}]}},
+            {"fullUrl": doc, "request": {"method": "POST", "url": "DocumentReference"},
+             "resource": document},
+            {"fullUrl": bin, "request": {"method": "POST", "url": "Binary"}, "resource": {
+                "resourceType": "Binary", "contentType": "application/pdf",
+                "securityContext": {"reference": doc}, "data": data}}]});
+    Request::with_body(Method::POST, String::new(), &bundle, 3)
+}
+
 /// Number of distinct values [`ins_value`] maps to (then it wraps around).
 pub const INS_SPACE: u64 = 2 * 100 * 12 * 94 * 990 * 999;
 
@@ -390,6 +444,29 @@ mod tests {
             assert!(r.body.is_none());
         }
         assert_eq!(Gen::new(&[], 1).random_id(), "missing");
+    }
+
+    #[test]
+    fn a_provide_bundle_carries_a_1_mb_pdf_with_its_size_and_hash() {
+        use base64::Engine;
+        use sha1::Digest;
+        let ids = vec!["p1".to_string()];
+        let r = (find("provide-1mb").unwrap().make)(&mut Gen::new(&ids, 3));
+        let b: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        let data = b["entry"][2]["resource"]["data"].as_str().unwrap();
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        assert_eq!(pdf.len(), PROVIDE_BYTES);
+        let att = &b["entry"][1]["resource"]["content"][0]["attachment"];
+        assert_eq!(att["size"], PROVIDE_BYTES);
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(&pdf));
+        assert_eq!(att["hash"], hash);
+        assert_eq!(att["url"], b["entry"][2]["fullUrl"]);
+        assert_eq!(
+            b["entry"][0]["resource"]["entry"][0]["item"]["reference"],
+            b["entry"][1]["fullUrl"]
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub use conditional::Criteria;
 pub use demo::load_demo;
 pub use history::{HistoryParams, HistoryScope};
 pub use patch::PatchBody;
+pub use provide::PROVIDE_PROFILES;
 pub use requester::{Requester, authorize, today};
 pub use route::{RequestParts, interaction as route, query_pairs};
 pub use search::SearchSpec;

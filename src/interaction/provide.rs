@@ -310,7 +310,7 @@ async fn check_attachments(ctx: &Context, entries: &[Entry]) -> Result<()> {
                 ));
             }
             if let Some(id) = url.strip_prefix("Binary/")
-                && !ctx.current("Binary", id).await?.is_some_and(|v| !v.deleted)
+                && ctx.current("Binary", id).await?.is_none_or(|v| v.deleted)
             {
                 return Err(refused(
                     "XDSMissingDocument",
