@@ -4,6 +4,7 @@
 //! The error → status table is in [`error`].
 
 mod auth;
+mod binary;
 mod error;
 mod format;
 mod handler;

@@ -37,24 +37,24 @@ pub fn error(e: &Error, n: &Negotiated, request_id: &str) -> Response {
 
 /// ITI-68: a Binary read answered as its raw content with its `contentType` (sandboxed: the
 /// content is the patient's document, never a page of this origin).
-pub fn raw_binary(o: Outcome, n: &Negotiated, request_id: &str) -> Response {
-    use base64::Engine;
-    let Body::Stored(bytes) = &o.body else {
-        return outcome(o, n, PreferReturn::Representation, request_id);
+pub fn raw_binary(mut o: Outcome, n: &Negotiated, request_id: &str) -> Response {
+    let stored = match std::mem::replace(&mut o.body, Body::Empty) {
+        Body::Stored(bytes) => bytes,
+        other => {
+            o.body = other;
+            return outcome(o, n, PreferReturn::Representation, request_id);
+        }
     };
-    let Ok(binary) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+    let Some(content) = super::binary::content(stored) else {
         return error(&Error::internal("unreadable stored Binary"), n, request_id);
     };
-    let content = binary["data"]
-        .as_str()
-        .and_then(|d| base64::engine::general_purpose::STANDARD.decode(d).ok())
-        .unwrap_or_default();
-    let content_type = binary["contentType"]
-        .as_str()
-        .unwrap_or("application/octet-stream")
-        .to_owned();
-    let mut resp = (StatusCode::OK, content).into_response();
-    set(&mut resp, header::CONTENT_TYPE, &content_type);
+    let mut resp = (StatusCode::OK, content.body).into_response();
+    set(&mut resp, header::CONTENT_TYPE, &content.content_type);
+    set(
+        &mut resp,
+        header::CONTENT_LENGTH,
+        &content.length.to_string(),
+    );
     set(&mut resp, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(&mut resp, header::CONTENT_SECURITY_POLICY, "sandbox");
     for (name, value) in &o.headers {

@@ -192,3 +192,49 @@ async fn a_metadata_update_changes_status_labels_and_archiving_only() {
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await["meta"]["versionId"], "3");
 }
+
+#[tokio::test]
+async fn a_large_binary_streams_back_whole_with_its_length() {
+    let s = start().await;
+    let content: Vec<u8> = (0..700_000u32).map(|i| (i * 31 % 253) as u8).collect();
+    let id = s
+        .create(&json!({"resourceType": "Binary", "contentType": "application/pdf", "data": b64(&content)}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = s.get(&format!("Binary/{id}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        r.headers()["content-length"],
+        content.len().to_string().as_str()
+    );
+    let back = r.bytes().await.unwrap();
+    assert!(
+        back.as_ref() == content.as_slice(),
+        "{} bytes back",
+        back.len()
+    );
+    // MIME-wrapped base64 (R4 allows whitespace in base64Binary) comes back as the same bytes.
+    let wrapped: Vec<String> = b64(&content[..10_000])
+        .as_bytes()
+        .chunks(76)
+        .map(|l| String::from_utf8(l.to_vec()).unwrap())
+        .collect();
+    let id = s
+        .create(&json!({"resourceType": "Binary", "contentType": "text/plain", "data": wrapped.join("\r\n")}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = s.get(&format!("Binary/{id}")).await;
+    let status = r.status();
+    let back = r.bytes().await.unwrap();
+    assert!(
+        back.as_ref() == &content[..10_000],
+        "{status} {} {:?}",
+        back.len(),
+        String::from_utf8_lossy(&back[..back.len().min(300)])
+    );
+}
