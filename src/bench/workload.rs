@@ -133,6 +133,12 @@ impl<'a> Gen<'a> {
         json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
     }
 
+    /// A random `urn:uuid:` (a transaction entry's fullUrl).
+    pub fn urn_uuid(&mut self) -> String {
+        let uuid = uuid::Builder::from_random_bytes(self.rng.bytes16()).into_uuid();
+        format!("urn:uuid:{uuid}")
+    }
+
     /// A DocumentReference of Patient `id`.
     pub fn document(&mut self, id: &str) -> Value {
         let code = DOC_TYPES[self.rng.below(DOC_TYPES.len() as u64) as usize];
@@ -151,9 +157,8 @@ impl<'a> Gen<'a> {
     pub fn patient_transaction(&mut self, n: usize) -> Value {
         let entries: Vec<Value> = (0..n)
             .map(|_| {
-                let uuid = uuid::Builder::from_random_bytes(self.rng.bytes16()).into_uuid();
                 json!({
-                    "fullUrl": format!("urn:uuid:{uuid}"),
+                    "fullUrl": self.urn_uuid(),
                     "resource": self.patient(None),
                     "request": {"method": "POST", "url": "Patient"},
                 })
@@ -348,11 +353,7 @@ fn provide_content() -> &'static (String, String) {
 fn provide(g: &mut Gen<'_>) -> Request {
     let (data, hash) = provide_content();
     let id = g.random_id().to_owned();
-    let mut uuid = || {
-        let u = uuid::Builder::from_random_bytes(g.rng.bytes16()).into_uuid();
-        format!("urn:uuid:{u}")
-    };
-    let (set, doc, bin) = (uuid(), uuid(), uuid());
+    let (set, doc, bin) = (g.urn_uuid(), g.urn_uuid(), g.urn_uuid());
     let mut document = g.document(&id);
     document["content"][0]["attachment"] =
         json!({"contentType": "application/pdf", "url": bin, "size": PROVIDE_BYTES, "hash": hash});

@@ -27,6 +27,11 @@ pub const PROVIDE_PROFILES: &[&str] = &[
     "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.ProvideBundle",
 ];
 
+/// The XDS error codes MHD maps a refused submission to.
+const METADATA: &str = "XDSRegistryMetadataError";
+const PATIENT_MISMATCH: &str = "XDSPatientIdDoesNotMatch";
+const MISSING_DOCUMENT: &str = "XDSMissingDocument";
+
 const LIST_TYPES: &str = "https://profiles.ihe.net/ITI/MHD/CodeSystem/MHDlistTypes";
 
 /// Whether the transaction `bundle` (parsed as `entries`) is an ITI-65 submission.
@@ -67,9 +72,17 @@ fn list_kind(e: &Entry) -> Option<ListKind> {
 }
 
 fn is_document(e: &Entry) -> bool {
-    e.resource
-        .as_ref()
-        .is_some_and(|r| r["resourceType"] == "DocumentReference")
+    resource(e)["resourceType"] == "DocumentReference"
+}
+
+/// A DocumentReference or folder of the Bundle: what the SubmissionSet must list.
+fn is_member(e: &Entry) -> bool {
+    is_document(e) || list_kind(e) == Some(ListKind::Folder)
+}
+
+/// The entry's resource (`null` for an entry without one).
+fn resource(e: &Entry) -> &Value {
+    e.resource.as_ref().unwrap_or(&Value::Null)
 }
 
 fn at(e: &Entry, path: &str) -> String {
@@ -88,7 +101,7 @@ pub async fn check(ctx: &Context, entries: &[Entry]) -> Result<()> {
         .collect();
     let [set] = sets.as_slice() else {
         return Err(refused(
-            "XDSRegistryMetadataError",
+            METADATA,
             format!(
                 "an ITI-65 Bundle carries exactly one SubmissionSet List, this one {}",
                 sets.len()
@@ -98,27 +111,26 @@ pub async fn check(ctx: &Context, entries: &[Entry]) -> Result<()> {
     };
     if set.method != "POST" {
         return Err(refused(
-            "XDSRegistryMetadataError",
+            METADATA,
             "the SubmissionSet is created (POST)".into(),
             at(set, ".request.method"),
         ));
     }
     if !entries.iter().any(is_document) {
         return Err(refused(
-            "XDSRegistryMetadataError",
+            METADATA,
             "an ITI-65 Bundle carries at least one DocumentReference".into(),
             "Bundle.entry".into(),
         ));
     }
-    let resource = set.resource.as_ref().map_or(&Value::Null, |r| r);
-    let items = items(resource);
+    let items = items(resource(set));
     for (k, item) in items.iter().enumerate() {
         let loc = at(set, &format!(".resource.entry[{k}].item"));
         match item_target(ctx, entries, item).await? {
             Some(Target::Document) | Some(Target::Folder) => {}
             Some(Target::Other) => {
                 return Err(refused(
-                    "XDSRegistryMetadataError",
+                    METADATA,
                     format!(
                         "a SubmissionSet item is a DocumentReference or a folder List, not {item}"
                     ),
@@ -127,20 +139,17 @@ pub async fn check(ctx: &Context, entries: &[Entry]) -> Result<()> {
             }
             None => {
                 return Err(refused(
-                    "XDSRegistryMetadataError",
+                    METADATA,
                     format!("the SubmissionSet item {item} is neither in the Bundle nor stored"),
                     loc,
                 ));
             }
         }
     }
-    for e in entries
-        .iter()
-        .filter(|e| is_document(e) || list_kind(e) == Some(ListKind::Folder))
-    {
+    for e in entries.iter().filter(|e| is_member(e)) {
         if !items.iter().any(|i| names(e, i)) {
             return Err(refused(
-                "XDSRegistryMetadataError",
+                METADATA,
                 "every DocumentReference and folder of the Bundle is an item of the SubmissionSet"
                     .into(),
                 at(e, ".fullUrl"),
@@ -209,14 +218,13 @@ async fn check_folders(ctx: &Context, entries: &[Entry]) -> Result<()> {
         .iter()
         .filter(|e| list_kind(e) == Some(ListKind::Folder))
     {
-        let resource = f.resource.as_ref().map_or(&Value::Null, |r| r);
-        for (k, item) in items(resource).iter().enumerate() {
+        for (k, item) in items(resource(f)).iter().enumerate() {
             if !matches!(
                 item_target(ctx, entries, item).await?,
                 Some(Target::Document)
             ) {
                 return Err(refused(
-                    "XDSRegistryMetadataError",
+                    METADATA,
                     format!(
                         "a folder item is a DocumentReference of the Bundle or stored, not {item}"
                     ),
@@ -233,7 +241,7 @@ async fn check_folders(ctx: &Context, entries: &[Entry]) -> Result<()> {
 fn patient_key(entries: &[Entry], subject: &Value) -> Option<String> {
     if let Some(r) = subject["reference"].as_str() {
         let resolved = entries.iter().find(|e| names(e, r)).and_then(|e| {
-            let res = e.resource.as_ref()?;
+            let res = resource(e);
             Some(format!(
                 "{}/{}",
                 res["resourceType"].as_str()?,
@@ -251,23 +259,16 @@ fn patient_key(entries: &[Entry], subject: &Value) -> Option<String> {
 }
 
 fn check_patient(entries: &[Entry], set: &Entry) -> Result<()> {
-    let subject = |e: &Entry| {
-        e.resource
-            .as_ref()
-            .and_then(|r| patient_key(entries, &r["subject"]))
-    };
+    let subject = |e: &Entry| patient_key(entries, &resource(e)["subject"]);
     let Some(patient) = subject(set) else {
         return Ok(()); // the SubmissionSet profile requires it
     };
-    for e in entries
-        .iter()
-        .filter(|e| is_document(e) || list_kind(e) == Some(ListKind::Folder))
-    {
+    for e in entries.iter().filter(|e| is_member(e)) {
         if let Some(other) = subject(e)
             && other != patient
         {
             return Err(refused(
-                "XDSPatientIdDoesNotMatch",
+                PATIENT_MISMATCH,
                 format!("the subject {other} is not the SubmissionSet's ({patient})"),
                 at(e, ".resource.subject"),
             ));
@@ -278,33 +279,31 @@ fn check_patient(entries: &[Entry], set: &Entry) -> Result<()> {
 
 async fn check_attachments(ctx: &Context, entries: &[Entry]) -> Result<()> {
     for e in entries.iter().filter(|e| is_document(e)) {
-        let doc = e.resource.as_ref().map_or(&Value::Null, |r| r);
-        let contents = doc["content"].as_array().map_or(&[][..], Vec::as_slice);
+        let contents = resource(e)["content"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
         for (i, content) in contents.iter().enumerate() {
             let loc = at(e, &format!(".resource.content[{i}].attachment.url"));
             let Some(url) = content.pointer("/attachment/url").and_then(Value::as_str) else {
                 return Err(refused(
-                    "XDSMissingDocument",
+                    MISSING_DOCUMENT,
                     "an ITI-65 attachment names its Binary by url".into(),
                     loc,
                 ));
             };
             if let Some(b) = entries.iter().find(|b| names(b, url)) {
-                if b.resource
-                    .as_ref()
-                    .is_some_and(|r| r["resourceType"] == "Binary")
-                {
+                if resource(b)["resourceType"] == "Binary" {
                     continue;
                 }
                 return Err(refused(
-                    "XDSMissingDocument",
+                    MISSING_DOCUMENT,
                     format!("the attachment url {url} names an entry that is not a Binary"),
                     loc,
                 ));
             }
             if url.starts_with("urn:") {
                 return Err(refused(
-                    "XDSMissingDocument",
+                    MISSING_DOCUMENT,
                     format!("the attachment url {url} is not an entry of the Bundle"),
                     loc,
                 ));
@@ -313,7 +312,7 @@ async fn check_attachments(ctx: &Context, entries: &[Entry]) -> Result<()> {
                 && ctx.current("Binary", id).await?.is_none_or(|v| v.deleted)
             {
                 return Err(refused(
-                    "XDSMissingDocument",
+                    MISSING_DOCUMENT,
                     format!("{url} is neither in the Bundle nor stored"),
                     loc,
                 ));

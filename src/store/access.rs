@@ -60,6 +60,6 @@ pub async fn insert_rows(
         "low",
         "high",
     ];
-    insert_many(tx, "access_facts", &cols, &rows).await?;
+    insert_many(tx, "access_facts", &cols, rows).await?;
     Ok(())
 }

@@ -121,7 +121,7 @@ pub async fn insert_rows(
             .into_iter()
             .chain(cols.iter().copied())
             .collect();
-        insert_many(tx, table, &all, &rows).await?;
+        insert_many(tx, table, &all, rows).await?;
     }
     Ok(())
 }

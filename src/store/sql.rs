@@ -96,19 +96,21 @@ pub fn bind_all_scalar<'q, O>(
 const ROWS_PER_INSERT: usize = 100;
 
 /// `INSERT INTO table (cols) VALUES (…), (…)…` of `rows` (each `cols.len()` values), a hundred
-/// rows per statement, inside `tx`.
+/// rows per statement, inside `tx`. The rows are moved into the statements, not copied.
 pub async fn insert_many(
     tx: &mut sqlx::Transaction<'_, Any>,
     table: &str,
     cols: &[&str],
-    rows: &[Vec<SqlValue>],
+    rows: Vec<Vec<SqlValue>>,
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(ROWS_PER_INSERT).collect();
         let mut values = Vec::with_capacity(chunk.len() * cols.len());
         let mut tuples = Vec::with_capacity(chunk.len());
         for row in chunk {
             let start = values.len();
-            values.extend(row.iter().cloned());
+            values.extend(row);
             let marks: Vec<String> = (start + 1..=values.len())
                 .map(|n| format!("${n}"))
                 .collect();

@@ -22,7 +22,7 @@ async fn the_demo_record_loads_in_strict_mode_with_resolvable_references() {
 }
 
 /// Every Bundle of `fixtures/demo`, in file-name order (as `carnet serve --demo` loads them).
-fn demo_bundles() -> Vec<Value> {
+pub(crate) fn demo_bundles() -> Vec<Value> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -39,11 +39,7 @@ fn demo_bundles() -> Vec<Value> {
 
 #[tokio::test]
 async fn the_whole_demo_population_loads_in_strict_mode_and_tells_its_story() {
-    let s = crate::common::start_strict().await;
-    for b in demo_bundles() {
-        let r = s.post("", &b).await;
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    }
+    let s = crate::stories::demo().await;
     let total = |c: reqwest::Client, q: &'static str| {
         let url = s.url(q);
         async move {
@@ -58,27 +54,9 @@ async fn the_whole_demo_population_loads_in_strict_mode_and_tells_its_story() {
     let gp = s.client(&s.token(&["--professional", "899700218896", "--profession", "10"]));
     let q = "DocumentReference?patient=Patient/camille-test&_summary=count";
     let by_gp = total(gp, q).await;
-    let personas: Value = serde_json::from_slice(
-        &std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/demo/personas/personas.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let nurse = personas
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["token"].as_array().unwrap().iter().any(|a| a == "60"))
-        .expect("a nurse persona");
-    let args: Vec<&str> = nurse["token"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
-    let by_nurse = total(s.client(&s.token(&args)), q).await;
+    // The first nurse persona (profession 60).
+    let nurse = crate::stories::persona(&s, "Sam PETIT");
+    let by_nurse = total(nurse, q).await;
     assert!(
         by_gp > by_nurse && by_nurse > 0,
         "gp {by_gp}, nurse {by_nurse}"

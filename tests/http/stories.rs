@@ -3,6 +3,8 @@
 //! the psychiatric synthesis a nurse does not see, the emergency access the patient reads in the
 //! trail, the blocked professional, the document hidden from the patient for a month, replacement.
 
+use std::collections::BTreeSet;
+
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -32,14 +34,9 @@ pub(crate) fn demo_resource(rt: &str, id: &str) -> Value {
 /// The server with the whole demo loaded, as `carnet serve --demo` does.
 pub(crate) async fn demo() -> TestServer {
     let s = start_strict().await;
-    for f in [
-        "01-record.json",
-        "02-patients.json",
-        "03-consents-and-clinical.json",
-        "04-documents.json",
-    ] {
-        let r = s.post("", &read_fixture(f)).await;
-        assert_eq!(r.status(), 200, "{f}: {}", r.text().await.unwrap());
+    for b in crate::demo::demo_bundles() {
+        let r = s.post("", &b).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
     s
 }
@@ -81,20 +78,9 @@ async fn send(s: &TestServer, c: &reqwest::Client, path: &str, body: &Value) -> 
 }
 
 /// Ids of Camille's documents `c` finds.
-async fn camille_docs(s: &TestServer, c: &reqwest::Client) -> Vec<String> {
-    let (status, b) = get(
-        s,
-        c,
-        "DocumentReference?patient=Patient/camille-test&_count=100",
-    )
-    .await;
-    assert_eq!(status, 200, "{b}");
-    b["entry"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
-        .collect()
+async fn camille_docs(s: &TestServer, c: &reqwest::Client) -> BTreeSet<String> {
+    let query = "DocumentReference?patient=Patient/camille-test&_count=100";
+    crate::consent::population::search(s, c, query).await.0
 }
 
 pub(crate) fn b64(bytes: &[u8]) -> String {
@@ -225,7 +211,7 @@ async fn a_hospital_feeds_a_discharge_report_through_iti_65_and_the_gp_consults_
     assert!(locations[2].starts_with("Binary/"));
     let gp = persona(&s, "Dr Alix MARTIN");
     let doc_id = locations[1].split('/').nth(1).unwrap();
-    assert!(camille_docs(&s, &gp).await.contains(&doc_id.to_owned()));
+    assert!(camille_docs(&s, &gp).await.contains(doc_id));
     let (_, doc) = get(&s, &gp, &format!("DocumentReference/{doc_id}")).await;
     let url = doc["content"][0]["attachment"]["url"].as_str().unwrap();
     assert_eq!(url, locations[2]);
@@ -347,7 +333,7 @@ async fn the_patient_masks_a_document_the_cardiologist_loses_it_the_gp_keeps_it(
     assert!(
         camille_docs(&s, &cardiologist)
             .await
-            .contains(&"vsm-camille".into())
+            .contains("vsm-camille")
     );
     let camille = persona(&s, "Camille TESTDMP");
     let patch = json!([{"op": "add", "path": "/securityLabel/-",
@@ -363,13 +349,13 @@ async fn the_patient_masks_a_document_the_cardiologist_loses_it_the_gp_keeps_it(
     assert!(
         !camille_docs(&s, &cardiologist)
             .await
-            .contains(&"vsm-camille".into())
+            .contains("vsm-camille")
     );
     let (status, _) = get(&s, &cardiologist, "DocumentReference/vsm-camille").await;
     assert_eq!(status, 404, "hidden means non-existent");
     let (status, _) = get(&s, &cardiologist, "Binary/vsm-camille").await;
     assert_eq!(status, 404, "its content follows it");
-    assert!(camille_docs(&s, &gp).await.contains(&"vsm-camille".into()));
+    assert!(camille_docs(&s, &gp).await.contains("vsm-camille"));
 }
 
 #[tokio::test]
@@ -378,7 +364,7 @@ async fn a_nurse_does_not_see_the_psychiatric_synthesis() {
     let nurse = persona(&s, "Sam PETIT");
     let docs = camille_docs(&s, &nurse).await;
     assert_eq!(docs.len(), 6, "{docs:?}");
-    assert!(!docs.contains(&"synthese-psy".into()));
+    assert!(!docs.contains("synthese-psy"));
     assert_eq!(
         get(&s, &nurse, "DocumentReference/synthese-psy").await.0,
         404
@@ -387,7 +373,7 @@ async fn a_nurse_does_not_see_the_psychiatric_synthesis() {
     assert!(
         camille_docs(&s, &psychiatrist)
             .await
-            .contains(&"synthese-psy".into())
+            .contains("synthese-psy")
     );
 }
 
@@ -468,7 +454,7 @@ async fn a_document_hidden_from_the_patient_appears_after_a_month() {
     let today = day_before(0);
     let echo = camille_docs(&s, &camille)
         .await
-        .contains(&"cr-imagerie-echo".into());
+        .contains("cr-imagerie-echo");
     // cr-imagerie-echo (2026-11-19) is hidden from Camille up to 2026-12-18 and shown from 2026-12-19.
     if today.as_str() < "2026-12-18" || today.as_str() > "2026-12-19" {
         assert_eq!(echo, today.as_str() > "2026-12-19", "{today}");
@@ -526,20 +512,8 @@ async fn a_replacement_supersedes_the_old_report() {
     assert!(!current.to_string().contains("\"id\":\"lettre-liaison-ch\""));
 }
 
-/// The day `days` before today (UTC), `YYYY-MM-DD` (civil-from-days, H. Hinnant).
+/// The day `days` before today (UTC), `YYYY-MM-DD`.
 fn day_before(days: i64) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let z = secs / 86_400 - days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let day = time::OffsetDateTime::now_utc().date() - time::Duration::days(days);
+    carnet::consent::Date::from(day).to_string()
 }

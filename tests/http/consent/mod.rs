@@ -2,7 +2,7 @@
 //! tokens for the personas of access-rules.md, on every read path.
 
 mod auth;
-mod population;
+pub(crate) mod population;
 mod properties;
 mod reads;
 mod trail;
