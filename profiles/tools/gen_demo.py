@@ -496,6 +496,7 @@ BUNDLES = {
 }
 
 # ---------------------------------------------------------------- personas (carnet token arguments)
+# `key` names the persona in conformance/scripts/consent/<key>.json, whose token variable is <key>Token.
 
 
 def pro_token(pid, mode=None, organisation=False):
@@ -516,22 +517,22 @@ def full(pid):
 
 
 PERSONAS = [
-    {"name": full("dr-martin"), "role": "médecin traitant de Camille, Marcel, Léo, Jeanne et Ange (généraliste, maison de santé)", "token": pro_token("dr-martin")},
-    {"name": full("dr-bernard"), "role": "cardiologue au CH, autorisée par Camille", "token": pro_token("dr-bernard", organisation=True)},
-    {"name": full("dr-lefevre"), "role": "psychiatre au CH, accès à Camille par l'autorisation de l'équipe du CH", "token": pro_token("dr-lefevre", organisation=True)},
-    {"name": full("ph-moreau"), "role": "pharmacienne d'officine, autorisée par Camille", "token": pro_token("ph-moreau", organisation=True)},
-    {"name": full("ide-petit"), "role": "infirmier libéral, autorisé par Camille et par Marcel", "token": pro_token("ide-petit")},
-    {"name": full("ide-roux"), "role": "infirmière au CH, autorisée par Camille", "token": pro_token("ide-roux", organisation=True)},
-    {"name": full("dr-garnier"), "role": "chirurgien-dentiste, autorisé par Camille jusqu'au 2027-08-31", "token": pro_token("dr-garnier")},
-    {"name": full("dr-samu"), "role": "médecin régulateur du SAMU (mode régulation)", "token": pro_token("dr-samu", mode="regulation")},
-    {"name": full("dr-samu") + " (bris de glace)", "role": "le même médecin, aux urgences du CH, en bris de glace", "token": pro_token("dr-samu", mode="bris-de-glace")},
-    {"name": full("dr-durand"), "role": "médecin du CH bloqué par Camille (même en bris de glace, même avec l'autorisation de l'équipe du CH)", "token": pro_token("dr-durand", mode="bris-de-glace", organisation=True)},
-    {"name": "Camille TESTDMP", "role": "patiente titulaire (parcours principal)", "token": ["--patient", INS["camille-test"]]},
-    {"name": "Marcel TESTAINE", "role": "patient âgé, titulaire", "token": ["--patient", INS["marcel-aine"]]},
-    {"name": "Jeanne TESTFERME", "role": "titulaire d'un DMP fermé (lecture seule pour elle)", "token": ["--patient", INS["jeanne-fermee"]]},
-    {"name": "Ange DEMODMP", "role": "titulaire opposé à l'accès en urgence (INS DEMO)", "token": ["--patient", INS["ange-corse-demo"]]},
-    {"name": "Camille TESTDMP (mère de Léo)", "role": "représentante légale de Léo TESTDMP, mineur", "token": ["--representative", "parent-of-leo"]},
-    {"name": "Opérateur Carnet", "role": "administrateur (accès complet, tracé)", "token": ["--admin"]},
+    {"key": "drMartin", "name": full("dr-martin"), "role": "médecin traitant de Camille, Marcel, Léo, Jeanne et Ange (généraliste, maison de santé)", "token": pro_token("dr-martin")},
+    {"key": "drBernard", "name": full("dr-bernard"), "role": "cardiologue au CH, autorisée par Camille", "token": pro_token("dr-bernard", organisation=True)},
+    {"key": "drLefevre", "name": full("dr-lefevre"), "role": "psychiatre au CH, accès à Camille par l'autorisation de l'équipe du CH", "token": pro_token("dr-lefevre", organisation=True)},
+    {"key": "phMoreau", "name": full("ph-moreau"), "role": "pharmacienne d'officine, autorisée par Camille", "token": pro_token("ph-moreau", organisation=True)},
+    {"key": "idePetit", "name": full("ide-petit"), "role": "infirmier libéral, autorisé par Camille et par Marcel", "token": pro_token("ide-petit")},
+    {"key": "ideRoux", "name": full("ide-roux"), "role": "infirmière au CH, autorisée par Camille", "token": pro_token("ide-roux", organisation=True)},
+    {"key": "drGarnier", "name": full("dr-garnier"), "role": "chirurgien-dentiste, autorisé par Camille jusqu'au 2027-08-31", "token": pro_token("dr-garnier")},
+    {"key": "drSamuRegulation", "name": full("dr-samu"), "role": "médecin régulateur du SAMU (mode régulation)", "token": pro_token("dr-samu", mode="regulation")},
+    {"key": "drSamuBrisDeGlace", "name": full("dr-samu") + " (bris de glace)", "role": "le même médecin, aux urgences du CH, en bris de glace", "token": pro_token("dr-samu", mode="bris-de-glace")},
+    {"key": "drDurand", "name": full("dr-durand"), "role": "médecin du CH bloqué par Camille (même en bris de glace, même avec l'autorisation de l'équipe du CH)", "token": pro_token("dr-durand", mode="bris-de-glace", organisation=True)},
+    {"key": "camille", "name": "Camille TESTDMP", "role": "patiente titulaire (parcours principal)", "token": ["--patient", INS["camille-test"]]},
+    {"key": "marcel", "name": "Marcel TESTAINE", "role": "patient âgé, titulaire", "token": ["--patient", INS["marcel-aine"]]},
+    {"key": "jeanne", "name": "Jeanne TESTFERME", "role": "titulaire d'un DMP fermé (lecture seule pour elle)", "token": ["--patient", INS["jeanne-fermee"]]},
+    {"key": "ange", "name": "Ange DEMODMP", "role": "titulaire opposé à l'accès en urgence (INS DEMO)", "token": ["--patient", INS["ange-corse-demo"]]},
+    {"key": "representativeLeo", "name": "Camille TESTDMP (mère de Léo)", "role": "représentante légale de Léo TESTDMP, mineur", "token": ["--representative", "parent-of-leo"]},
+    {"key": "admin", "name": "Opérateur Carnet", "role": "administrateur (accès complet, tracé)", "token": ["--admin"]},
 ]
 
 

@@ -54,13 +54,50 @@ pub fn read_resource(path: &Path) -> Result<Value, String> {
     }
 }
 
-/// Whether a file looks like a TestScript without parsing it fully.
+/// Whether a file holds a TestScript: its JSON `resourceType` (read from the start of the
+/// file when it is there, else by parsing it) or its XML root element.
 pub fn is_test_script(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = Vec::with_capacity(1024);
-    let read = std::fs::File::open(path).and_then(|f| f.take(1024).read_to_end(&mut head));
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
     let head = String::from_utf8_lossy(&head);
-    read.is_ok() && (head.contains("\"TestScript\"") || head.contains("<TestScript"))
+    let text = head.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        return xml_root(text) == Some("TestScript");
+    }
+    match json_resource_type(text) {
+        Some(t) => t == "TestScript",
+        None => read_resource(path).is_ok_and(|v| v["resourceType"] == "TestScript"),
+    }
+}
+
+/// The first element name of an XML text, after its declaration and comments.
+fn xml_root(text: &str) -> Option<&str> {
+    let mut rest = text;
+    loop {
+        let at = rest.find('<')?;
+        rest = &rest[at + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        return Some(&rest[..end]);
+    }
+}
+
+/// The `resourceType` of a JSON text, when it comes (at the top level) before anything nested.
+fn json_resource_type(text: &str) -> Option<&str> {
+    let at = text.find("\"resourceType\"")?;
+    let before = &text[..at];
+    if before.matches('{').count() != 1 || before.contains('[') {
+        return None;
+    }
+    let rest = text[at + "\"resourceType\"".len()..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    Some(&rest[..rest.find('"')?])
 }
 
 /// The fixture resource a `reference` of a script in `dir` points to: `#id` for a
@@ -135,5 +172,28 @@ mod tests {
         );
         assert!(resolve_fixture(d, &script, "Patient/missing").is_err());
         assert!(resolve_fixture(d, &script, "#none").is_err());
+    }
+
+    #[test]
+    fn only_test_scripts_are_test_scripts() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let param = r#"{"resourceType": "SearchParameter", "base": ["TestScript"]}"#;
+        assert!(!is_test_script(&write("sp.json", param)));
+        let late = r#"{"id": "x", "meta": {"tag": []}, "resourceType": "TestScript"}"#;
+        assert!(is_test_script(&write("late.json", late)));
+        assert!(is_test_script(&write(
+            "ts.json",
+            r#"{"resourceType":"TestScript"}"#
+        )));
+        let xml =
+            "<?xml version=\"1.0\"?><!-- TestScript --><TestScript xmlns=\"http://hl7.org/fhir\"/>";
+        assert!(is_test_script(&write("ts.xml", xml)));
+        let report = "<TestReport xmlns=\"http://hl7.org/fhir\"><testScript/></TestReport>";
+        assert!(!is_test_script(&write("tr.xml", report)));
     }
 }

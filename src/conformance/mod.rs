@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// Pre-set variable `NAME=VALUE` (repeatable); wins over the script's definition.
     #[arg(long = "variable", value_name = "NAME=VALUE")]
     pub variables: Vec<String>,
+    /// A test known to fail, `SCRIPT#TEST` (script id, name or file stem; test name or id), repeatable:
+    /// its failure is reported but does not fail the run, and its passing does.
+    #[arg(long = "expect-failure", value_name = "SCRIPT#TEST")]
+    pub expect_failures: Vec<String>,
     /// Folder where one TestReport JSON per script is written.
     #[arg(long)]
     pub report_dir: Option<PathBuf>,
@@ -54,12 +58,14 @@ pub struct Summary {
     pub reports: Vec<serde_json::Value>,
     /// The readable summary.
     pub text: String,
+    /// `--expect-failure` entries that named no test of the run (a failure: stale expectations).
+    pub unmatched: Vec<String>,
 }
 
 impl Summary {
     /// Whether every script ran and passed.
     pub fn passed(&self) -> bool {
-        !self.scripts.iter().any(ScriptOutcome::is_failure)
+        self.unmatched.is_empty() && !self.scripts.iter().any(ScriptOutcome::is_failure)
     }
 }
 
@@ -78,11 +84,26 @@ pub async fn run(args: &RunArgs) -> Result<Summary, String> {
     if files.is_empty() {
         return Err("no TestScript found".into());
     }
+    let expected = parse_expectations(&args.expect_failures)?;
+    let mut matched = vec![false; expected.len()];
     let issued = now();
     let mut scripts = Vec::new();
     let mut reports = Vec::new();
     for file in &files {
-        let outcome = runner::run_script(&client, &args.base, &preset, file).await;
+        let mut outcome = runner::run_script(&client, &args.base, &preset, file).await;
+        for (i, (script, test)) in expected.iter().enumerate() {
+            if !outcome.is_named(script) {
+                continue;
+            }
+            for t in outcome
+                .tests
+                .iter_mut()
+                .filter(|t| t.name == *test || t.id.as_deref() == Some(test))
+            {
+                t.expected_failure = true;
+                matched[i] = true;
+            }
+        }
         let report = report::test_report(&outcome, &args.base, &issued);
         if let Some(dir) = &args.report_dir {
             write_report(dir, &outcome, &report)?;
@@ -90,8 +111,23 @@ pub async fn run(args: &RunArgs) -> Result<Summary, String> {
         scripts.push(outcome);
         reports.push(report);
     }
-    let text = report::summary_text(&scripts);
+    let mut text = report::summary_text(&scripts);
+    let unmatched: Vec<&str> = args
+        .expect_failures
+        .iter()
+        .zip(&matched)
+        .filter(|(_, m)| !**m)
+        .map(|(e, _)| e.as_str())
+        .collect();
+    if !unmatched.is_empty() {
+        text.push_str(&format!(
+            "--expect-failure named no test that ran: {}\n",
+            unmatched.join(", ")
+        ));
+    }
+    let unmatched = unmatched.into_iter().map(str::to_owned).collect();
     Ok(Summary {
+        unmatched,
         scripts,
         reports,
         text,
@@ -124,6 +160,18 @@ fn parse_variables(items: &[String]) -> Result<HashMap<String, String>, String> 
                 .split_once('=')
                 .ok_or(format!("--variable {item}: expected NAME=VALUE"))?;
             Ok((name.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn parse_expectations(items: &[String]) -> Result<Vec<(String, String)>, String> {
+    items
+        .iter()
+        .map(|item| {
+            let (script, test) = item
+                .split_once('#')
+                .ok_or(format!("--expect-failure {item}: expected SCRIPT#TEST"))?;
+            Ok((script.trim().to_owned(), test.trim().to_owned()))
         })
         .collect()
 }

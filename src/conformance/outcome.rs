@@ -83,8 +83,12 @@ impl ActionResult {
 #[derive(Clone, Debug, Default)]
 pub struct Section {
     pub name: String,
+    /// The test's element id, when it has one (`--expect-failure` may name it).
+    pub id: Option<String>,
     pub description: Option<String>,
     pub actions: Vec<ActionResult>,
+    /// Marked by `--expect-failure`: its failure is known and does not fail the run; passing does.
+    pub expected_failure: bool,
 }
 
 impl Section {
@@ -92,8 +96,20 @@ impl Section {
     pub fn of(test: &Value) -> Section {
         Section {
             name: text(test, "name").unwrap_or("(unnamed test)").to_owned(),
+            id: text(test, "id").map(str::to_owned),
             description: text(test, "description").map(str::to_owned),
             actions: Vec::new(),
+            expected_failure: false,
+        }
+    }
+
+    /// Whether this test counts against the run: it failed unexpectedly, or passed when it was
+    /// expected to fail.
+    pub fn is_failure(&self) -> bool {
+        match self.status() {
+            Status::Fail => !self.expected_failure,
+            Status::Pass => self.expected_failure,
+            _ => false,
         }
     }
 
@@ -156,16 +172,39 @@ impl ScriptOutcome {
     pub fn is_failure(&self) -> bool {
         self.error.is_some()
             || self.setup.iter().any(|a| a.status.is_failure())
-            || self.tests.iter().any(|t| t.status() == Status::Fail)
+            || self.tests.iter().any(Section::is_failure)
     }
 
-    /// Counts of tests passed, failed and skipped.
+    /// Counts of tests passed, failed (expected failures apart) and skipped.
     pub fn counts(&self) -> (usize, usize, usize) {
-        let count = |s: Status| self.tests.iter().filter(|t| t.status() == s).count();
+        let count = |s: Status| {
+            self.tests
+                .iter()
+                .filter(|t| t.status() == s && !(t.expected_failure && s == Status::Fail))
+                .count()
+        };
         (
             count(Status::Pass),
             count(Status::Fail),
             count(Status::Skip),
         )
+    }
+
+    /// Tests that failed as `--expect-failure` said they would.
+    pub fn expected_failures(&self) -> usize {
+        self.tests
+            .iter()
+            .filter(|t| t.expected_failure && t.status() == Status::Fail)
+            .count()
+    }
+
+    /// Whether `key` (the script's id, name or file stem) names this script.
+    pub fn is_named(&self, key: &str) -> bool {
+        self.id.as_deref() == Some(key)
+            || self.name == key
+            || self
+                .path
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy() == key)
     }
 }

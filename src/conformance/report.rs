@@ -118,12 +118,26 @@ pub fn summary_text(outcomes: &[ScriptOutcome]) -> String {
 fn script_summary(out: &mut String, o: &ScriptOutcome) {
     let (p, f, s) = o.counts();
     let verdict = if o.is_failure() { "FAIL" } else { "PASS" };
+    let x = o.expected_failures();
+    let expected = if x > 0 {
+        format!(", {x} failed as expected")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{verdict} {} ({}): {p} passed, {f} failed, {s} skipped",
+        "{verdict} {} ({}): {p} passed, {f} failed{expected}, {s} skipped",
         o.name,
         o.path.display()
     );
+    for t in o.tests.iter().filter(|t| t.expected_failure) {
+        let how = if t.status() == Status::Pass {
+            "passed, but --expect-failure said it fails: remove the expectation"
+        } else {
+            "failed as expected (--expect-failure)"
+        };
+        let _ = writeln!(out, "    [{}] {how}", t.name);
+    }
     if let Some(e) = &o.error {
         let _ = writeln!(out, "    error: {e}");
     }
@@ -163,13 +177,17 @@ mod tests {
         o.setup.push(pass.clone());
         o.tests.push(Section {
             name: "t1".into(),
+            id: None,
             description: None,
             actions: vec![pass.clone(), fail],
+            expected_failure: false,
         });
         o.tests.push(Section {
             name: "t2".into(),
+            id: None,
             description: Some("d".into()),
             actions: vec![pass.clone()],
+            expected_failure: false,
         });
         o.teardown.push(pass);
         o

@@ -10,4 +10,4 @@ mod report;
 pub use issues::{IDNPS_SYSTEM, INS_SYSTEMS, check_idnps, dmp_issues};
 pub use nir::{NirError, check_nir, nir_key};
 pub use profiles::{PROFILE_BASE, PROFILE_FILES, dmp_profile_for, dmp_profile_of, load_profiles};
-pub use report::dmp_report;
+pub use report::{dmp_report, requested_report};

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::issues::dmp_issues;
 use super::profiles::dmp_profile_of;
 use crate::validate::{
-    InvariantEvaluator, ProfileSet, Report, ValidationIssue, validate_declared, validate_profile,
+    InvariantEvaluator, ProfileSet, Report, Severity, ValidationIssue, validate_declared,
+    validate_profile,
 };
 
 /// Validates `resource` for the DMP: base R4 validation, each profile of `meta.profile`
@@ -29,6 +30,46 @@ pub fn dmp_report(
     dedup(&mut report.issues);
     report
 }
+
+/// What `$validate` with explicit profiles runs: base R4, `meta.profile`, `profiles` and the
+/// DMP identifier rules, but not the DMP profile of the type unless asked for (the client asks
+/// whether the resource conforms to the profiles it names). A core definition
+/// (`http://hl7.org/fhir/StructureDefinition/Patient`) is base R4 validation itself; naming
+/// another type's is an error.
+pub fn requested_report(
+    resource: &Value,
+    profiles: &[String],
+    set: &ProfileSet,
+    inv: Option<&dyn InvariantEvaluator>,
+) -> Report {
+    let mut report = validate_declared(resource, set, inv);
+    let rt = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    for url in profiles {
+        let bare = url.split('|').next().unwrap_or_default();
+        match bare
+            .strip_prefix(CORE)
+            .filter(|t| crate::model::r4().is_resource_type(t))
+        {
+            Some(t) if t == rt => {}
+            Some(t) => report.issues.push(ValidationIssue {
+                severity: Severity::Error,
+                code: "invalid",
+                location: rt.to_owned(),
+                message: format!("a {rt} cannot conform to {url}, the definition of {t}"),
+            }),
+            None => report.merge(validate_profile(resource, url, set, inv)),
+        }
+    }
+    report.issues.extend(dmp_issues(resource));
+    dedup(&mut report.issues);
+    report
+}
+
+/// Where the core resource definitions live.
+const CORE: &str = "http://hl7.org/fhir/StructureDefinition/";
 
 /// `true` when `meta.profile` lists `url`, with or without a `|version`.
 fn declares(resource: &Value, url: &str) -> bool {
@@ -95,5 +136,30 @@ mod tests {
         let obs = json!({"resourceType": "Observation", "status": "final",
             "code": {"text": "x"}});
         assert!(!dmp_report(&obs, &set(), None).has_errors());
+    }
+
+    #[test]
+    fn requested_profiles_replace_the_implicit_dmp_profile() {
+        let set = set();
+        let plain = json!({"resourceType": "Patient", "name": [{"family": "Chalmers"}]});
+        let core = ["http://hl7.org/fhir/StructureDefinition/Patient".to_owned()];
+        let r = requested_report(&plain, &core, &set, None);
+        assert!(!r.has_errors(), "the core Patient is base R4: {r}");
+        assert!(dmp_report(&plain, &set, None).has_errors());
+        let bundle = ["http://hl7.org/fhir/StructureDefinition/Bundle".to_owned()];
+        let r = requested_report(&plain, &bundle, &set, None);
+        assert_eq!(r.errors().count(), 1, "{r}");
+        let dmp = [crate::dmp::dmp_profile_for("Patient")
+            .unwrap_or_default()
+            .to_owned()];
+        assert!(requested_report(&plain, &dmp, &set, None).has_errors());
+        let bad_nir = json!({"resourceType": "Patient", "identifier": [
+            {"system": "urn:oid:1.2.250.1.213.1.4.8", "value": "185057800608490"}]});
+        let r = requested_report(&bad_nir, &core, &set, None);
+        assert!(
+            r.errors()
+                .any(|e| e.location == "Patient.identifier[0].value"),
+            "{r}"
+        );
     }
 }

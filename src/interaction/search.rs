@@ -185,19 +185,33 @@ fn links(
         .link("self", with(&current))
         .link("first", with(""));
     let on_first_page = req.cursor.is_none() || (plan.backwards && !more);
-    let has_next = if plan.backwards { true } else { more };
+    let has_next = if plan.at_end {
+        false
+    } else if plan.backwards {
+        true
+    } else {
+        more
+    };
     if let (true, Some(last)) = (has_next, hits.last()) {
         b = b.link("next", with(&cursor_param(&cursor_of(last, false))));
     }
     if let (false, Some(first)) = (on_first_page, hits.first()) {
         b = b.link("previous", with(&cursor_param(&cursor_of(first, true))));
     }
-    b
+    // The last page: the final `_count` rows, read backwards from the end (keyset pages need not
+    // line up with the forward ones). Where there is no next page, this page is the last.
+    let last = if has_next && !hits.is_empty() {
+        with(&cursor_param(&Cursor::end()))
+    } else {
+        with(&current)
+    };
+    b.link("last", last)
 }
 
 fn cursor_of(hit: &SearchHit, backwards: bool) -> Cursor {
     Cursor {
         backwards,
+        at_end: false,
         keys: hit.keys.clone(),
         res_type: hit.res_type.clone(),
         id: hit.id.clone(),

@@ -87,21 +87,18 @@ impl Validation {
     }
 
     /// The report of `resource` against base R4, its declared profiles and `extra` profiles (`$validate`).
+    ///
+    /// With `extra` profiles, the DMP profile of the type applies only when named (see
+    /// [`crate::dmp::requested_report`]), whatever the mode.
     pub fn report_with(&self, resource: &Value, extra: &[String]) -> Report {
-        let mut report = self.report(resource);
+        if extra.is_empty() {
+            return self.report(resource);
+        }
         let set = match self.profiles.read() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        for url in extra {
-            report.merge(crate::validate::validate_profile(
-                resource,
-                url,
-                &set,
-                Some(invariants()),
-            ));
-        }
-        report
+        crate::dmp::requested_report(resource, extra, &set, Some(invariants()))
     }
 
     /// Check a resource about to be written: `Unprocessable` listing every issue when it has errors that

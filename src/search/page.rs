@@ -22,6 +22,8 @@ pub struct PagePlan {
     pub count: SqlQuery,
     /// The page goes backwards from the cursor (a `previous` link): rows come in reverse.
     pub backwards: bool,
+    /// The page is the last one (a `last` link): backwards from the end, nothing comes after it.
+    pub at_end: bool,
 }
 
 /// Where a page starts: after (next) or before (previous) a row.
@@ -29,12 +31,27 @@ pub struct PagePlan {
 pub struct Cursor {
     /// Page backwards.
     pub backwards: bool,
+    /// No row: the page ends at the end of the results (the `last` link; `backwards` is set).
+    pub at_end: bool,
     /// The sort key values of the row.
     pub keys: Vec<SqlValue>,
     /// The row's type.
     pub res_type: String,
     /// The row's id.
     pub id: String,
+}
+
+impl Cursor {
+    /// The cursor of the last page.
+    pub fn end() -> Self {
+        Self {
+            backwards: true,
+            at_end: true,
+            keys: Vec::new(),
+            res_type: String::new(),
+            id: String::new(),
+        }
+    }
 }
 
 /// The WHERE condition of a search on the alias `r`.
@@ -294,8 +311,10 @@ pub fn plan(
         selected.join(", ")
     );
     let backwards = cursor.as_ref().is_some_and(|k| k.backwards);
+    let at_end = cursor.as_ref().is_some_and(|k| k.at_end);
     let dirs: Vec<bool> = req.sort.iter().map(|k| k.descending != backwards).collect();
     let after = match &cursor {
+        Some(cur) if cur.at_end => String::new(),
         Some(cur) => format!(
             "WHERE {}",
             after_row(&mut c, cur, &dirs, backwards, dialect)?
@@ -325,6 +344,7 @@ pub fn plan(
         kinds: keys.into_iter().map(|(_, k)| k).collect(),
         count: cc.q,
         backwards,
+        at_end,
     })
 }
 
@@ -384,7 +404,11 @@ pub fn encode(cur: &Cursor) -> String {
             SqlValue::Text(s) => json!({"s": s}),
         })
         .collect();
-    let v = json!({"b": cur.backwards, "k": keys, "t": cur.res_type, "id": cur.id});
+    let v = if cur.at_end {
+        json!({"e": true})
+    } else {
+        json!({"b": cur.backwards, "k": keys, "t": cur.res_type, "id": cur.id})
+    };
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
@@ -395,6 +419,9 @@ pub fn decode(raw: &str) -> Result<Cursor> {
         .decode(raw)
         .map_err(|_| bad())?;
     let v: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if v["e"].as_bool() == Some(true) {
+        return Ok(Cursor::end());
+    }
     let key = |k: &Value| -> Option<SqlValue> {
         if let Some(i) = k.get("i") {
             return i.as_str()?.parse().ok().map(SqlValue::Int);
@@ -413,6 +440,7 @@ pub fn decode(raw: &str) -> Result<Cursor> {
         .ok_or_else(bad)?;
     Ok(Cursor {
         backwards: v["b"].as_bool().unwrap_or(false),
+        at_end: false,
         keys,
         res_type: v["t"].as_str().ok_or_else(bad)?.to_owned(),
         id: v["id"].as_str().ok_or_else(bad)?.to_owned(),
@@ -448,6 +476,7 @@ mod tests {
     fn cursors_round_trip() {
         let c = Cursor {
             backwards: true,
+            at_end: false,
             keys: vec![
                 SqlValue::Int(-5),
                 SqlValue::Float(1.5),

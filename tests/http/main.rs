@@ -19,6 +19,7 @@ mod mhd_search;
 mod patch;
 mod prefer;
 mod read;
+mod runner;
 mod sdk_client;
 mod search;
 mod search_parameters;

@@ -498,6 +498,58 @@ async fn previous_links_walk_back() {
     assert_eq!(ids(&p2), ["w3", "w4", "w5"]);
 }
 
+fn link(b: &Value, relation: &str) -> Option<String> {
+    b["link"]
+        .as_array()?
+        .iter()
+        .find(|l| l["relation"] == relation)
+        .map(|l| l["url"].as_str().unwrap().to_owned())
+}
+
+fn page_ids(b: &Value) -> Vec<String> {
+    b["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["resource"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn last_links_reach_the_final_rows_and_stop_there() {
+    let s = start().await;
+    for i in 0..7 {
+        put(
+            &s,
+            json!({"resourceType": "Patient", "id": format!("z{i}"), "gender": "female"}),
+        )
+        .await;
+    }
+    let p1 = search(&s, "Patient?gender=female&_count=3&_sort=-_id").await;
+    assert_eq!(page_ids(&p1), ["z6", "z5", "z4"]);
+    let last = json(s.http.get(link(&p1, "last").unwrap()).send().await.unwrap()).await;
+    assert_eq!(page_ids(&last), ["z2", "z1", "z0"]);
+    assert_eq!(link(&last, "next"), None, "nothing after the last page");
+    assert_eq!(
+        link(&last, "last").as_deref(),
+        link(&last, "self").as_deref()
+    );
+    let before = json(
+        s.http
+            .get(link(&last, "previous").unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page_ids(&before), ["z5", "z4", "z3"]);
+    // One page, or none: the last page is this one.
+    let one = search(&s, "Patient?gender=female&_count=50").await;
+    assert_eq!(link(&one, "last"), link(&one, "self"));
+    let none = search(&s, "Patient?gender=unknown").await;
+    assert_eq!(link(&none, "last"), link(&none, "first"));
+}
+
 #[tokio::test]
 async fn identifier_of_type_matches_type_and_value() {
     let s = start().await;
