@@ -6,4 +6,4 @@ pub mod event;
 pub mod sink;
 
 pub use event::{Entry, Outcome as AuditOutcome, audit_event, emergency_notice};
-pub use sink::AuditSink;
+pub use sink::{AuditSink, Indexing};

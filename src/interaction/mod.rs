@@ -102,7 +102,7 @@ impl Context {
         let validation = std::sync::Arc::new(validation);
         let base_url = base_url.trim_end_matches('/').to_owned();
         let audit = (!options.no_audit).then(|| crate::audit::AuditSink::start(store.clone()));
-        Ok(Self {
+        let ctx = Self {
             store,
             base_url,
             search,
@@ -111,7 +111,11 @@ impl Context {
             requester: None,
             audit,
             in_transaction: false,
-        })
+        };
+        if let Some(sink) = &ctx.audit {
+            sink.start_indexer(trail::indexing(&ctx));
+        }
+        Ok(ctx)
     }
 
     /// After a commit: a changed SearchParameter, StructureDefinition, ValueSet or CodeSystem takes

@@ -5,11 +5,11 @@
 //! and a warning issue) and notified to the patient and the médecin traitant (a Communication).
 
 use super::{Body, Context, HistoryScope, Interaction, Outcome, execute};
-use crate::audit::{AuditOutcome, Entry, audit_event, emergency_notice};
+use crate::audit::{AuditOutcome, Entry, Indexing, audit_event, emergency_notice};
 use crate::consent::{AccessMode, AccessScope, Actor};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, Issue, Severity};
-use crate::store::SqlQuery;
+use crate::store::{LoggedEvent, SqlQuery};
 
 /// Resources named in one AuditEvent at most.
 const MAX_ENTITIES: usize = 50;
@@ -24,6 +24,9 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
     };
     if matches!(interaction, Interaction::Capabilities) {
         return execute(ctx, interaction).await;
+    }
+    if reaches_audit_events(interaction) {
+        sink.flush().await.map_err(Error::internal)?;
     }
     let mut result = execute(ctx, interaction).await;
     if let Ok(o) = &mut result
@@ -62,15 +65,21 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         emergency: !emergency.is_empty(),
     };
     let audit_id = uuid::Uuid::new_v4().to_string();
-    let mut ops = vec![
-        super::resource::new_version(ctx, &audit_event(&audit_id, &entry), 1, "POST", at).await?,
-    ];
+    let event = LoggedEvent {
+        seq: 0,
+        content: serde_json::to_vec(&audit_event(&audit_id, &entry)).map_err(Error::internal)?,
+        id: audit_id,
+        at,
+    };
+    let mut notices = Vec::new();
     for (pid, gps) in &emergency {
         let id = uuid::Uuid::new_v4().to_string();
-        let notice = emergency_notice(&id, pid, gps, &audit_id, &entry);
-        ops.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
+        let notice = emergency_notice(&id, pid, gps, &event.id, &entry);
+        notices.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
-    sink.record(ops).await.map_err(Error::internal)?;
+    sink.record(notices, vec![event])
+        .await
+        .map_err(Error::internal)?;
     let mut outcome = result?;
     if let (false, Actor::Professional(p)) = (emergency.is_empty(), &requester.actor) {
         let mode = if p.mode == AccessMode::Regulation {
@@ -91,6 +100,58 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         });
     }
     Ok(outcome)
+}
+
+/// How the indexer turns a queued AuditEvent into its first version, as any write would.
+pub fn indexing(ctx: &Context) -> Indexing {
+    let ctx = ctx.clone();
+    std::sync::Arc::new(move |event: LoggedEvent| {
+        let ctx = ctx.clone();
+        Box::pin(async move {
+            let resource: serde_json::Value =
+                serde_json::from_slice(&event.content).map_err(|e| e.to_string())?;
+            super::resource::new_version(&ctx, &resource, 1, "POST", event.at)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
+}
+
+/// Whether `i` may read, change or count AuditEvents: then the trail queue is indexed first, so
+/// that it sees every event acknowledged before it.
+fn reaches_audit_events(i: &Interaction) -> bool {
+    use Interaction as I;
+    const AUDIT: &str = "AuditEvent";
+    match i {
+        I::Read { ty, .. } | I::VRead { ty, .. } | I::Update { ty, .. } | I::Patch { ty, .. } => {
+            ty.as_str() == AUDIT
+        }
+        I::Delete { ty, .. } | I::Create { ty, .. } | I::ConditionalUpdate { ty, .. } => {
+            ty.as_str() == AUDIT
+        }
+        I::ConditionalPatch { ty, .. } | I::ConditionalDelete { ty, .. } => ty.as_str() == AUDIT,
+        I::Validate { ty, .. } => ty.as_str() == AUDIT,
+        I::History { scope, .. } => match scope {
+            HistoryScope::System => true,
+            HistoryScope::Type(ty) | HistoryScope::Instance(ty, _) => ty.as_str() == AUDIT,
+        },
+        I::Search(spec) => {
+            spec.types.is_empty()
+                || spec.types.iter().any(|t| t == AUDIT)
+                || spec
+                    .pairs
+                    .iter()
+                    .any(|(k, v)| k.contains(AUDIT) || v.contains(AUDIT))
+        }
+        I::Bundle { body, .. } => body["entry"].as_array().into_iter().flatten().any(|e| {
+            e["request"]["url"]
+                .as_str()
+                .is_some_and(|u| u.contains(AUDIT))
+                || e["resource"]["resourceType"] == AUDIT
+        }),
+        I::Reindex { .. } => true,
+        I::Capabilities => false,
+    }
 }
 
 fn name(i: &Interaction) -> &'static str {

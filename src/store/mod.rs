@@ -10,8 +10,10 @@
 //! writer connection, so write transactions never fail on lock upgrades; readers use their own pool.
 
 mod access;
+mod audit_log;
 mod connect;
 mod dialect;
+mod group;
 mod index;
 mod read;
 mod search;
@@ -21,6 +23,7 @@ mod write;
 
 use sqlx::AnyPool;
 
+pub use audit_log::LoggedEvent;
 pub use dialect::Dialect;
 pub use read::HistoryQuery;
 pub use search::{KeyKind, SearchHit};
@@ -36,6 +39,7 @@ pub struct Store {
     write: AnyPool,
     dialect: Dialect,
     stats: std::sync::Arc<stats::Stats>,
+    group: group::Queue,
 }
 
 /// One stored version of a resource.

@@ -10,23 +10,35 @@ impl Store {
     /// Fails with [`StoreError::Conflict`] (and writes nothing) when a resource's current version is not
     /// `op.version - 1`, or when a concurrent writer got there first. Dropping the future before completion
     /// rolls everything back.
+    ///
+    /// Concurrent commits share one database transaction and one fsync (see `group.rs`), each
+    /// in its own savepoint.
     pub async fn commit(&self, ops: &[WriteOp]) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.write.begin().await?;
+        self.grouped(ops.to_vec(), Vec::new()).await
+    }
+
+    /// The ops of a commit inside `tx`, with their index rows and access facts.
+    pub(super) async fn apply_all(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ops: &[WriteOp],
+    ) -> Result<Vec<i64>, StoreError> {
         let mut seqs = Vec::with_capacity(ops.len());
         for op in ops {
-            seqs.push(
-                self.apply(&mut tx, op)
-                    .await
-                    .map_err(|e| conflict_of(e, op))?,
-            );
+            seqs.push(self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?);
         }
         let all: Vec<&WriteOp> = ops.iter().collect();
-        super::index::insert_rows(&mut tx, &all).await?;
-        super::access::insert_rows(&mut tx, &all).await?;
-        tx.commit().await?;
-        let rows: usize = ops.iter().map(|op| 1 + op.index.len()).sum();
-        self.stats.wrote(rows as u64, &self.write, self.dialect);
+        super::index::insert_rows(tx, &all).await?;
+        super::access::insert_rows(tx, &all).await?;
         Ok(seqs)
+    }
+
+    /// Counts committed rows (for the planner statistics refresh).
+    pub(super) fn wrote(&self, ops: &[WriteOp]) {
+        let rows: usize = ops.iter().map(|op| 1 + op.index.len()).sum();
+        if rows > 0 {
+            self.stats.wrote(rows as u64, &self.write, self.dialect);
+        }
     }
 
     async fn apply(&self, tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<i64, StoreError> {

@@ -1,0 +1,189 @@
+//! Group commit: every [`Store::commit`] and trail append of a process goes to one writer task,
+//! which commits all that is waiting in one database transaction (one fsync), each caller's ops
+//! in their own savepoint, so that one caller's conflict rolls back only its own ops. A caller
+//! gets its answer once the shared transaction is durable.
+
+use std::sync::Arc;
+
+use sqlx::{Any, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{LoggedEvent, Store, StoreError, WriteOp};
+
+/// Callers committed together at most.
+const MAX_BATCH: usize = 256;
+
+/// One caller's commit.
+pub(super) struct Job {
+    pub ops: Vec<WriteOp>,
+    pub events: Vec<LoggedEvent>,
+    pub reply: oneshot::Sender<Result<Vec<i64>, StoreError>>,
+}
+
+/// The writer's queue, shared by the clones of a [`Store`].
+pub(super) type Queue = Arc<std::sync::OnceLock<mpsc::Sender<Job>>>;
+
+impl Store {
+    /// Starts the writer task (needs a Tokio runtime); until then commits run one by one.
+    pub(super) fn start_group_commit(&self) {
+        let (tx, rx) = mpsc::channel(4096);
+        if self.group.set(tx).is_ok() {
+            tokio::spawn(writer(self.clone(), rx));
+        }
+    }
+
+    /// Commits `ops` and `events` through the writer task, or directly when there is none (or it
+    /// has stopped).
+    pub(super) async fn grouped(
+        &self,
+        ops: Vec<WriteOp>,
+        events: Vec<LoggedEvent>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let Some(queue) = self.group.get() else {
+            return self.commit_one(&ops, &events).await;
+        };
+        let (reply, rx) = oneshot::channel();
+        if let Err(mpsc::error::SendError(job)) = queue.send(Job { ops, events, reply }).await {
+            return self.commit_one(&job.ops, &job.events).await;
+        }
+        rx.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// One caller's ops in a transaction of their own.
+    async fn commit_one(
+        &self,
+        ops: &[WriteOp],
+        events: &[LoggedEvent],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let seqs = self.apply_job(&mut tx, ops, events).await?;
+        tx.commit().await?;
+        self.wrote(ops);
+        Ok(seqs)
+    }
+
+    async fn apply_job(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ops: &[WriteOp],
+        events: &[LoggedEvent],
+    ) -> Result<Vec<i64>, StoreError> {
+        let seqs = self.apply_all(tx, ops).await?;
+        self.append_events(tx, events).await?;
+        Ok(seqs)
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sqlx::Error::WorkerCrashed)
+}
+
+async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if batch.len() == 1 {
+            let job = batch.remove(0);
+            let r = store.commit_one(&job.ops, &job.events).await;
+            let _ = job.reply.send(r);
+            continue;
+        }
+        match commit_batch(&store, &batch).await {
+            Ok(results) => {
+                for (job, r) in batch.into_iter().zip(results) {
+                    if r.is_ok() {
+                        store.wrote(&job.ops);
+                    }
+                    let _ = job.reply.send(r);
+                }
+            }
+            // The shared transaction failed as a whole (begin or commit): nothing of it landed.
+            Err(e) => {
+                let text = e.to_string();
+                for job in batch {
+                    let _ = job
+                        .reply
+                        .send(Err(StoreError::Database(sqlx::Error::Protocol(
+                            text.clone(),
+                        ))));
+                }
+            }
+        }
+    }
+}
+
+/// Every job of `batch` in one transaction, each in a savepoint; the per-job results.
+async fn commit_batch(
+    store: &Store,
+    batch: &[Job],
+) -> Result<Vec<Result<Vec<i64>, StoreError>>, StoreError> {
+    let mut tx = store.write.begin().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        sqlx::query("SAVEPOINT grouped").execute(&mut *tx).await?;
+        let r = store.apply_job(&mut tx, &job.ops, &job.events).await;
+        if r.is_err() {
+            sqlx::query("ROLLBACK TO SAVEPOINT grouped")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("RELEASE SAVEPOINT grouped")
+            .execute(&mut *tx)
+            .await?;
+        results.push(r);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fhir::Instant;
+
+    fn create(id: &str) -> Vec<WriteOp> {
+        vec![WriteOp {
+            res_type: "Basic".into(),
+            id: id.into(),
+            version: 1,
+            last_updated: Instant(1_700_000_000_000),
+            method: "POST",
+            content: Some(format!(r#"{{"resourceType":"Basic","id":"{id}"}}"#).into_bytes()),
+            index: Vec::new(),
+            access: Some(Vec::new()),
+        }]
+    }
+
+    #[tokio::test]
+    async fn a_conflict_in_a_group_fails_only_its_own_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/carnet.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        store.commit(&create("taken")).await.unwrap();
+        let commits = (0..40).map(|i| {
+            let store = store.clone();
+            let id = if i % 10 == 3 {
+                "taken".to_owned()
+            } else {
+                format!("b{i}")
+            };
+            tokio::spawn(async move { store.commit(&create(&id)).await })
+        });
+        let results: Vec<_> = futures::future::join_all(commits).await;
+        for (i, r) in results.into_iter().enumerate() {
+            let r = r.unwrap();
+            if i % 10 == 3 {
+                assert!(matches!(r, Err(StoreError::Conflict { .. })), "{i}: {r:?}");
+            } else {
+                assert!(r.is_ok(), "{i}: {r:?}");
+                let v = store.current("Basic", &format!("b{i}")).await.unwrap();
+                assert_eq!(v.map(|v| v.version), Some(1));
+            }
+        }
+    }
+}
