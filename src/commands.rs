@@ -34,6 +34,23 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
             }
         };
         failed |= report.has_errors();
+        if args.repeat > 1
+            && let Ok(resource) = read(file)
+        {
+            let rate = validations_per_second(args.repeat, || {
+                report_of(&resource, &set, &args.profiles);
+            });
+            let line = format!(
+                "{}: {} validations, {rate:.0} per second (one thread)",
+                file.display(),
+                args.repeat
+            );
+            if args.output == "json" {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }
         if args.output == "json" {
             println!("{}", report.to_operation_outcome());
         } else {
@@ -52,6 +69,15 @@ pub fn validate(args: &ValidateArgs) -> ExitCode {
     }
 }
 
+/// Runs `validate` `n` times; how many runs per second.
+fn validations_per_second(n: u32, mut validate: impl FnMut()) -> f64 {
+    let started = std::time::Instant::now();
+    for _ in 0..n {
+        validate();
+    }
+    f64::from(n) / started.elapsed().as_secs_f64().max(1e-9)
+}
+
 fn report_of(resource: &Value, set: &ProfileSet, profiles: &[String]) -> Report {
     let mut report = crate::dmp::dmp_report(resource, set, Some(invariants()));
     for url in profiles {
@@ -66,5 +92,18 @@ fn read(file: &std::path::Path) -> Result<Value, String> {
         crate::xml::xml_to_json(&bytes).map_err(|e| e.to_string())
     } else {
         serde_json::from_slice(&bytes).map_err(|e| format!("malformed JSON: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_validation_counts_every_run() {
+        let mut runs = 0;
+        let rate = validations_per_second(25, || runs += 1);
+        assert_eq!(runs, 25);
+        assert!(rate > 0.0);
     }
 }

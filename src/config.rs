@@ -117,6 +117,10 @@ pub struct ValidateArgs {
     /// `text` (default) or `json`: one OperationOutcome per file, one per line, in the order given.
     #[arg(long, default_value = "text")]
     pub output: String,
+    /// Benchmark: validate each file this many times and print validations per second (to
+    /// stderr with `--output json`).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repeat: u32,
 }
 
 impl ServeConfig {

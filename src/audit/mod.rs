@@ -1,6 +1,7 @@
-//! The access trail: an AuditEvent per request, built purely ([`event`]) and written durably by
-//! the [`sink`] with group commit (many requests, one transaction and one fsync; each request
-//! waits for its own event to be committed before its response leaves).
+//! The access trail: an AuditEvent per request, built purely ([`event`]) and queued durably by
+//! the [`sink`] through the store's group commit (many requests, one transaction and one fsync;
+//! each request waits for its own event to be committed before its response leaves), then
+//! indexed as a resource in the background.
 
 pub mod event;
 pub mod sink;

@@ -104,7 +104,12 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
 
 /// How the indexer turns a queued AuditEvent into its first version, as any write would.
 pub fn indexing(ctx: &Context) -> Indexing {
-    let ctx = ctx.clone();
+    // Without the sink: the sink holds this function, and a cycle would keep the store (and its
+    // database connections) alive after the server is gone.
+    let ctx = Context {
+        audit: None,
+        ..ctx.clone()
+    };
     std::sync::Arc::new(move |event: LoggedEvent| {
         let ctx = ctx.clone();
         Box::pin(async move {
