@@ -15,6 +15,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::any;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -64,7 +66,21 @@ pub fn app(ctx: Context, config: ApiConfig) -> Router {
         .fallback(handler::not_found)
         .with_state(state)
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(compression())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(handler::make_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// gzip when the client's `Accept-Encoding` asks for it, for bodies over 1 KiB that compress:
+/// FHIR JSON and XML (Bundles shrink several times), not documents that are compressed already
+/// (PDF, images, archives).
+fn compression() -> CompressionLayer<impl Predicate> {
+    let predicate = SizeAbove::new(1024)
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::SSE);
+    CompressionLayer::new().compress_when(predicate)
 }

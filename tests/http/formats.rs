@@ -165,3 +165,56 @@ async fn the_capability_statement_lists_both_formats() {
         formats.contains(&"application/fhir+xml") && formats.contains(&"application/fhir+json")
     );
 }
+
+#[tokio::test]
+async fn large_answers_are_gzipped_when_the_client_asks() {
+    let s = start().await;
+    for i in 0..30 {
+        let body = serde_json::json!({"resourceType": "Patient", "id": format!("gz{i}"),
+            "name": [{"family": "Compressible", "given": ["Repeated"]}], "gender": "female"});
+        let r = s
+            .http
+            .put(s.url(&format!("Patient/gz{i}")))
+            .header("content-type", "application/fhir+json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    let url = s.url("Patient?family=Compressible&_count=50&_sort=_id");
+    let plain = s.http.get(&url).send().await.unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain: serde_json::Value = plain.json().await.unwrap();
+    let r = s
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let bytes = r.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .unwrap();
+    let unzipped: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(unzipped["total"], plain["total"]);
+    assert_eq!(unzipped["entry"], plain["entry"]);
+    assert!(
+        bytes.len() * 3 < text.len(),
+        "{} bytes for {}",
+        bytes.len(),
+        text.len()
+    );
+    // A small answer is sent as it is.
+    let r = s
+        .http
+        .get(s.url("Patient/gz1"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("content-encoding"), None);
+}
