@@ -153,25 +153,31 @@ pub async fn main(args: &RunArgs) -> ExitCode {
 }
 
 fn parse_variables(items: &[String]) -> Result<HashMap<String, String>, String> {
+    split_all(items, '=', "--variable", "NAME=VALUE").map(|pairs| pairs.into_iter().collect())
+}
+
+fn parse_expectations(items: &[String]) -> Result<Vec<(String, String)>, String> {
+    let pairs = split_all(items, '#', "--expect-failure", "SCRIPT#TEST")?;
+    Ok(pairs
+        .into_iter()
+        .map(|(s, t)| (s, t.trim().to_owned()))
+        .collect())
+}
+
+/// Each of `items` split at its first `sep` (the name trimmed), or an error naming `flag`.
+fn split_all(
+    items: &[String],
+    sep: char,
+    flag: &str,
+    form: &str,
+) -> Result<Vec<(String, String)>, String> {
     items
         .iter()
         .map(|item| {
             let (name, value) = item
-                .split_once('=')
-                .ok_or(format!("--variable {item}: expected NAME=VALUE"))?;
+                .split_once(sep)
+                .ok_or(format!("{flag} {item}: expected {form}"))?;
             Ok((name.trim().to_owned(), value.to_owned()))
-        })
-        .collect()
-}
-
-fn parse_expectations(items: &[String]) -> Result<Vec<(String, String)>, String> {
-    items
-        .iter()
-        .map(|item| {
-            let (script, test) = item
-                .split_once('#')
-                .ok_or(format!("--expect-failure {item}: expected SCRIPT#TEST"))?;
-            Ok((script.trim().to_owned(), test.trim().to_owned()))
         })
         .collect()
 }

@@ -320,9 +320,9 @@ pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome
         }
         mhd::check(ctx, &mut planned.writes).await?;
         permission::check(ctx, &planned.writes).await?;
-        match ctx.store.commit(&planned.writes).await {
-            Ok(_) => {
-                ctx.committed(&planned.writes).await?;
+        match ctx.store.commit(std::mem::take(&mut planned.writes)).await {
+            Ok(writes) => {
+                ctx.committed(&writes).await?;
                 return Ok(planned.outcome);
             }
             Err(StoreError::Conflict { .. }) if pins_version(interaction) => {

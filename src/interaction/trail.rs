@@ -128,18 +128,21 @@ fn reaches_audit_events(i: &Interaction) -> bool {
     use Interaction as I;
     const AUDIT: &str = "AuditEvent";
     match i {
-        I::Read { ty, .. } | I::VRead { ty, .. } | I::Update { ty, .. } | I::Patch { ty, .. } => {
-            ty.as_str() == AUDIT
-        }
-        I::Delete { ty, .. } | I::Create { ty, .. } | I::ConditionalUpdate { ty, .. } => {
-            ty.as_str() == AUDIT
-        }
-        I::ConditionalPatch { ty, .. } | I::ConditionalDelete { ty, .. } => ty.as_str() == AUDIT,
-        I::Validate { ty, .. } => ty.as_str() == AUDIT,
-        I::History { scope, .. } => match scope {
-            HistoryScope::System => true,
-            HistoryScope::Type(ty) | HistoryScope::Instance(ty, _) => ty.as_str() == AUDIT,
-        },
+        I::Read { ty, .. }
+        | I::VRead { ty, .. }
+        | I::Create { ty, .. }
+        | I::Update { ty, .. }
+        | I::ConditionalUpdate { ty, .. }
+        | I::Patch { ty, .. }
+        | I::ConditionalPatch { ty, .. }
+        | I::Delete { ty, .. }
+        | I::ConditionalDelete { ty, .. }
+        | I::Validate { ty, .. }
+        | I::History {
+            scope: HistoryScope::Type(ty) | HistoryScope::Instance(ty, _),
+            ..
+        } => ty.as_str() == AUDIT,
+        I::History { .. } | I::Reindex { .. } => true,
         I::Search(spec) => {
             spec.types.is_empty()
                 || spec.types.iter().any(|t| t == AUDIT)
@@ -154,7 +157,6 @@ fn reaches_audit_events(i: &Interaction) -> bool {
                 .is_some_and(|u| u.contains(AUDIT))
                 || e["resource"]["resourceType"] == AUDIT
         }),
-        I::Reindex { .. } => true,
         I::Capabilities => false,
     }
 }

@@ -60,8 +60,8 @@ async fn attempt_once(outer: &Context, entries: &[Entry], ret: PreferReturn) -> 
     super::mhd::check(outer, &mut writes).await?;
     super::permission::check(outer, &writes).await?;
     let ctx = outer;
-    match ctx.store.commit(&writes).await {
-        Ok(_) => ctx.committed(&writes).await?,
+    match ctx.store.commit(writes).await {
+        Ok(writes) => ctx.committed(&writes).await?,
         Err(StoreError::Conflict { .. }) => {
             return Err(Error::new(ErrorKind::Conflict, "concurrent change"));
         }

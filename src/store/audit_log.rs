@@ -35,7 +35,7 @@ impl Store {
         ops: Vec<WriteOp>,
         events: Vec<LoggedEvent>,
     ) -> Result<(), StoreError> {
-        self.grouped(ops, events).await.map(|_| ())
+        self.grouped(ops, events).await.map(drop)
     }
 
     /// Appends `events` to the trail queue inside `tx`.

@@ -17,7 +17,7 @@ const MAX_BATCH: usize = 256;
 pub(super) struct Job {
     pub ops: Vec<WriteOp>,
     pub events: Vec<LoggedEvent>,
-    pub reply: oneshot::Sender<Result<Vec<i64>, StoreError>>,
+    pub reply: oneshot::Sender<Result<Vec<WriteOp>, StoreError>>,
 }
 
 /// The writer's queue, shared by the clones of a [`Store`].
@@ -33,18 +33,18 @@ impl Store {
     }
 
     /// Commits `ops` and `events` through the writer task, or directly when there is none (or it
-    /// has stopped).
+    /// has stopped); the ops come back once durable.
     pub(super) async fn grouped(
         &self,
         ops: Vec<WriteOp>,
         events: Vec<LoggedEvent>,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<WriteOp>, StoreError> {
         let Some(queue) = self.group.get() else {
-            return self.commit_one(&ops, &events).await;
+            return self.commit_one(ops, &events).await;
         };
         let (reply, rx) = oneshot::channel();
         if let Err(mpsc::error::SendError(job)) = queue.send(Job { ops, events, reply }).await {
-            return self.commit_one(&job.ops, &job.events).await;
+            return self.commit_one(job.ops, &job.events).await;
         }
         rx.await.unwrap_or_else(|_| Err(stopped()))
     }
@@ -52,14 +52,14 @@ impl Store {
     /// One caller's ops in a transaction of their own.
     async fn commit_one(
         &self,
-        ops: &[WriteOp],
+        ops: Vec<WriteOp>,
         events: &[LoggedEvent],
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<WriteOp>, StoreError> {
         let mut tx = self.write.begin().await?;
-        let seqs = self.apply_job(&mut tx, ops, events).await?;
+        self.apply_job(&mut tx, &ops, events).await?;
         tx.commit().await?;
-        self.wrote(ops);
-        Ok(seqs)
+        self.wrote(&ops);
+        Ok(ops)
     }
 
     async fn apply_job(
@@ -67,10 +67,9 @@ impl Store {
         tx: &mut Transaction<'_, Any>,
         ops: &[WriteOp],
         events: &[LoggedEvent],
-    ) -> Result<Vec<i64>, StoreError> {
-        let seqs = self.apply_all(tx, ops).await?;
-        self.append_events(tx, events).await?;
-        Ok(seqs)
+    ) -> Result<(), StoreError> {
+        self.apply_all(tx, ops).await?;
+        self.append_events(tx, events).await
     }
 }
 
@@ -89,16 +88,17 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
         }
         if batch.len() == 1 {
             let job = batch.remove(0);
-            let r = store.commit_one(&job.ops, &job.events).await;
+            let r = store.commit_one(job.ops, &job.events).await;
             let _ = job.reply.send(r);
             continue;
         }
         match commit_batch(&store, &batch).await {
             Ok(results) => {
                 for (job, r) in batch.into_iter().zip(results) {
-                    if r.is_ok() {
+                    let r = r.map(|()| {
                         store.wrote(&job.ops);
-                    }
+                        job.ops
+                    });
                     let _ = job.reply.send(r);
                 }
             }
@@ -121,7 +121,7 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 async fn commit_batch(
     store: &Store,
     batch: &[Job],
-) -> Result<Vec<Result<Vec<i64>, StoreError>>, StoreError> {
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let mut tx = store.write.begin().await?;
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
@@ -164,7 +164,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/carnet.db", dir.path().display());
         let store = Store::connect(&url).await.unwrap();
-        store.commit(&create("taken")).await.unwrap();
+        store.commit(create("taken")).await.unwrap();
         let commits = (0..40).map(|i| {
             let store = store.clone();
             let id = if i % 10 == 3 {
@@ -172,7 +172,7 @@ mod tests {
             } else {
                 format!("b{i}")
             };
-            tokio::spawn(async move { store.commit(&create(&id)).await })
+            tokio::spawn(async move { store.commit(create(&id)).await })
         });
         let results: Vec<_> = futures::future::join_all(commits).await;
         for (i, r) in results.into_iter().enumerate() {

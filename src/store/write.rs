@@ -5,16 +5,15 @@ use sqlx::{Any, Transaction};
 use super::{Store, StoreError, WriteOp};
 
 impl Store {
-    /// Apply every op in one database transaction, returning each op's commit sequence number.
+    /// Apply every op in one database transaction; the ops come back once they are durable.
     ///
     /// Fails with [`StoreError::Conflict`] (and writes nothing) when a resource's current version is not
-    /// `op.version - 1`, or when a concurrent writer got there first. Dropping the future before completion
-    /// rolls everything back.
+    /// `op.version - 1`, or when a concurrent writer got there first.
     ///
     /// Concurrent commits share one database transaction and one fsync (see `group.rs`), each
-    /// in its own savepoint.
-    pub async fn commit(&self, ops: &[WriteOp]) -> Result<Vec<i64>, StoreError> {
-        self.grouped(ops.to_vec(), Vec::new()).await
+    /// in its own savepoint; a commit handed to the writer completes even if its caller goes away.
+    pub async fn commit(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteOp>, StoreError> {
+        self.grouped(ops, Vec::new()).await
     }
 
     /// The ops of a commit inside `tx`, with their index rows and access facts.
@@ -22,15 +21,14 @@ impl Store {
         &self,
         tx: &mut Transaction<'_, Any>,
         ops: &[WriteOp],
-    ) -> Result<Vec<i64>, StoreError> {
-        let mut seqs = Vec::with_capacity(ops.len());
+    ) -> Result<(), StoreError> {
         for op in ops {
-            seqs.push(self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?);
+            self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?;
         }
         let all: Vec<&WriteOp> = ops.iter().collect();
         super::index::insert_rows(tx, &all).await?;
         super::access::insert_rows(tx, &all).await?;
-        Ok(seqs)
+        Ok(())
     }
 
     /// Counts committed rows (for the planner statistics refresh).
@@ -41,7 +39,7 @@ impl Store {
         }
     }
 
-    async fn apply(&self, tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<i64, StoreError> {
+    async fn apply(&self, tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
         // A first version needs no check: the unique (type, id, version) key refuses a second one.
         if op.version > 1 {
             let current: Option<i64> = sqlx::query_scalar(self.dialect.current_for_update())
@@ -86,7 +84,7 @@ impl Store {
             super::index::delete_rows(tx, op).await?;
             super::access::delete_rows(tx, op).await?;
         }
-        Ok(seq)
+        Ok(())
     }
 }
 
