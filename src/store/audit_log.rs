@@ -8,9 +8,6 @@ use sqlx::Row;
 use super::{Store, StoreError, WriteOp};
 use crate::fhir::Instant;
 
-/// Queue rows per `INSERT` statement.
-const ROWS_PER_INSERT: usize = 100;
-
 /// An AuditEvent waiting to be indexed: its id, its time and its JSON (not yet stamped).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedEvent {
@@ -42,11 +39,15 @@ impl Store {
     pub(super) async fn append_events(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        events: &[LoggedEvent],
+        events: &[&LoggedEvent],
     ) -> Result<(), StoreError> {
-        for chunk in events.chunks(ROWS_PER_INSERT) {
+        let anonymous = super::sql::is_sqlite(tx);
+        let mut rest = events;
+        for size in super::sql::chunk_sizes(events.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
             let marks: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .map(|i| super::sql::tuple_marks(anonymous, 3 * i, 3))
                 .collect();
             let sql = format!(
                 "INSERT INTO audit_log (res_id, recorded, content) VALUES {}",

@@ -34,6 +34,9 @@ impl Store {
         let options = |cache_kib: u32| {
             AnyPoolOptions::new()
                 .acquire_timeout(Duration::from_secs(30))
+                // A connection to a local file does not go stale: no ping (a round trip to the
+                // connection's thread) before every use.
+                .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         conn.execute(format!("PRAGMA cache_size = -{cache_kib}").as_str())

@@ -69,7 +69,8 @@ impl Store {
         events: &[LoggedEvent],
     ) -> Result<(), StoreError> {
         self.apply_all(tx, ops).await?;
-        self.append_events(tx, events).await
+        let events: Vec<&LoggedEvent> = events.iter().collect();
+        self.append_events(tx, &events).await
     }
 }
 
@@ -117,14 +118,22 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Every job of `batch` in one transaction, each in a savepoint; the per-job results.
+/// Every job of `batch` in one transaction, each job with resources in a savepoint; the per-job
+/// results. The trail rows of the jobs that only append to the trail go in one statement at the
+/// end (an append cannot conflict: if it fails, the transaction fails as a whole).
 async fn commit_batch(
     store: &Store,
     batch: &[Job],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let mut tx = store.write.begin().await?;
     let mut results = Vec::with_capacity(batch.len());
+    let mut trail_only: Vec<&LoggedEvent> = Vec::new();
     for job in batch {
+        if job.ops.is_empty() {
+            trail_only.extend(&job.events);
+            results.push(Ok(()));
+            continue;
+        }
         sqlx::query("SAVEPOINT grouped").execute(&mut *tx).await?;
         let r = store.apply_job(&mut tx, &job.ops, &job.events).await;
         if r.is_err() {
@@ -137,6 +146,7 @@ async fn commit_batch(
             .await?;
         results.push(r);
     }
+    store.append_events(&mut tx, &trail_only).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -185,5 +195,38 @@ mod tests {
                 assert_eq!(v.map(|v| v.version), Some(1));
             }
         }
+    }
+
+    #[tokio::test]
+    async fn trail_appends_share_a_batch_with_failing_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/carnet.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        store.commit(create("taken")).await.unwrap();
+        let jobs = (0..60).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                if i % 3 == 0 {
+                    store.commit(create("taken")).await.map(drop)
+                } else {
+                    let event = LoggedEvent {
+                        seq: 0,
+                        id: format!("e{i}"),
+                        at: Instant(1_700_000_000_000 + i),
+                        content: br#"{"resourceType":"AuditEvent"}"#.to_vec(),
+                    };
+                    store.commit_with_events(Vec::new(), vec![event]).await
+                }
+            })
+        });
+        for (i, r) in futures::future::join_all(jobs)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            assert_eq!(r.unwrap().is_ok(), i % 3 != 0, "{i}");
+        }
+        let queued = store.queued_events(1000).await.unwrap();
+        assert_eq!(queued.len(), 40);
     }
 }
