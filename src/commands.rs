@@ -1,4 +1,4 @@
-//! Offline subcommands: `carnet validate FILE… [--profile URL]… [--package DIR]… [--output json]` — the
+//! Offline subcommands: `carnet validate FILE… [--profile URL]… [--package PATH]… [--output json]` — the
 //! same checks as the write path (base R4, declared profiles, the DMP profile of the type, NIR/IDNPS).
 
 use std::process::ExitCode;
@@ -14,12 +14,17 @@ use crate::validate::{ProfileSet, Report, validate_profile};
 pub fn validate(args: &ValidateArgs) -> ExitCode {
     let mut set = ProfileSet::new();
     crate::dmp::load_profiles(&mut set);
-    for dir in &args.packages {
-        if let Err(e) = set.load_package_dir(dir) {
-            eprintln!(
-                "carnet validate: cannot load package {}: {e}",
-                dir.display()
-            );
+    let cache = crate::validate::package::default_cache();
+    match set.load_packages(&args.packages, cache.as_deref()) {
+        Ok(loaded) => {
+            for m in loaded.missing {
+                eprintln!(
+                    "carnet validate: package dependency {m} not found (given or in the package cache)"
+                );
+            }
+        }
+        Err(e) => {
+            eprintln!("carnet validate: cannot load package {e}");
             return ExitCode::from(2);
         }
     }

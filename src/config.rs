@@ -74,7 +74,8 @@ pub struct ServeConfig {
     /// not checked (`off`); base R4 errors always block.
     #[arg(long, value_enum, default_value_t = Mode::Strict)]
     pub validation: Mode,
-    /// An unpacked FHIR NPM package folder whose profiles, value sets and code systems apply (repeatable).
+    /// A FHIR NPM package (`.tgz` or folder) whose profiles, value sets and code systems apply, with its
+    /// dependencies: among the other `--package`s, else in `$FHIR_PACKAGE_CACHE` or `~/.fhir/packages` (repeatable).
     #[arg(long = "package")]
     pub packages: Vec<PathBuf>,
     /// Trust the development key pair in DIR (created on first use), as `carnet token --dev-keys DIR` mints.
@@ -111,7 +112,7 @@ pub struct ValidateArgs {
     /// Validate against this profile too (repeatable).
     #[arg(long = "profile")]
     pub profiles: Vec<String>,
-    /// An unpacked FHIR NPM package folder (repeatable).
+    /// A FHIR NPM package (`.tgz` or folder), with its dependencies as for `serve` (repeatable).
     #[arg(long = "package")]
     pub packages: Vec<PathBuf>,
     /// `text` (default) or `json`: one OperationOutcome per file, one per line, in the order given.

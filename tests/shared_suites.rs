@@ -2,7 +2,7 @@
 //! `CARNET_SHARED_DIR` names that folder (`.ci/run` sets it); without it they say so and pass, since a clone of
 //! the project alone has no `../shared`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -201,10 +201,25 @@ fn every_r4_example_validates_without_errors_and_fr_core_examples_against_fr_cor
         r4.len() - failing.len(),
         failing.len()
     );
-    let mut set = carnet::validate::ProfileSet::new();
-    let loaded = set
-        .load_package_dir(&dir.join("fhir/fr/fr-core/2.2.0"))
+    // FR Core as its NPM archive (`package/…`, packed here from the unpacked folder), with the
+    // folder's count as the check that nothing of it was lost.
+    let fr_dir = dir.join("fhir/fr/fr-core/2.2.0");
+    let from_folder = carnet::validate::ProfileSet::new()
+        .load_package_dir(&fr_dir)
         .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("hl7.fhir.fr.core-2.2.0.tgz");
+    pack(&fr_dir, &archive);
+    let mut set = carnet::validate::ProfileSet::new();
+    let report = set.load_packages(&[archive], None).unwrap();
+    assert_eq!(report.packages.len(), 1);
+    assert_eq!(report.packages[0].0, "hl7.fhir.fr.core#2.2.0");
+    let loaded = report.packages[0].1;
+    assert_eq!(loaded, from_folder);
+    println!(
+        "FR Core 2.2.0 as .tgz: {loaded} resources; dependencies not in a package cache: {:?}",
+        report.missing
+    );
     let fr = json_files(&dir.join("fhir/fr/fr-core/2.2.0/example"));
     let mut fr_failing = 0;
     for f in &fr {
@@ -220,4 +235,20 @@ fn every_r4_example_validates_without_errors_and_fr_core_examples_against_fr_cor
         fr.len() - fr_failing
     );
     assert!(failing.is_empty(), "{failing:#?}");
+}
+
+/// Packs the top-level files of the unpacked package `dir` as an NPM archive (`package/NAME`).
+fn pack(dir: &Path, dest: &Path) {
+    let file = std::fs::File::create(dest).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            tar.append_path_with_name(&path, format!("package/{name}"))
+                .unwrap();
+        }
+    }
+    tar.into_inner().unwrap().finish().unwrap();
 }

@@ -74,7 +74,7 @@ pub struct Context {
 pub struct Options {
     /// `--validation`.
     pub validation: validation::Mode,
-    /// `--package` folders (unpacked FHIR NPM packages) whose profiles apply.
+    /// `--package` FHIR NPM packages (folders or `.tgz`) whose profiles apply, with their dependencies.
     pub packages: Vec<std::path::PathBuf>,
     /// `--no-audit`: requests leave no AuditEvent (to measure the trail's cost only).
     pub no_audit: bool,
@@ -95,9 +95,12 @@ impl Context {
             conformance.extend(reindex::all_of_type(&store, ty).await?);
         }
         let validation = validation::Validation::new(options.validation, &conformance);
-        for dir in &options.packages {
-            let n = validation.load_package(dir)?;
-            tracing::info!(package = %dir.display(), resources = n, "package loaded");
+        let loaded = validation.load_packages(&options.packages)?;
+        for (package, n) in loaded.packages {
+            tracing::info!(%package, resources = n, "package loaded");
+        }
+        for package in loaded.missing {
+            tracing::warn!(%package, "package dependency not found (given or in the package cache)");
         }
         let validation = std::sync::Arc::new(validation);
         let base_url = base_url.trim_end_matches('/').to_owned();

@@ -53,14 +53,22 @@ impl Validation {
         }
     }
 
-    /// Load an unpacked FHIR NPM package folder; returns how many resources it added.
-    pub fn load_package(&self, dir: &std::path::Path) -> Result<usize> {
+    /// Loads FHIR NPM packages (folders or `.tgz`) with their dependencies (see
+    /// [`ProfileSet::load_packages`]); returns what was loaded.
+    ///
+    /// # Errors
+    /// `Invalid` when a package given cannot be read.
+    pub fn load_packages(
+        &self,
+        paths: &[std::path::PathBuf],
+    ) -> Result<crate::validate::package::Loaded> {
         let mut set = match self.profiles.write() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        set.load_package_dir(dir)
-            .map_err(|e| Error::invalid(format!("cannot load package {}: {e}", dir.display())))
+        let cache = crate::validate::package::default_cache();
+        set.load_packages(paths, cache.as_deref())
+            .map_err(|e| Error::invalid(format!("cannot load package {e}")))
     }
 
     /// Add conformance resources (a new StructureDefinition is used by the next write).

@@ -46,7 +46,7 @@ use serde_json::Value;
 
 pub use core_sd::{add_core_definitions, add_core_definitions_for, core_structure_definition};
 pub use invariant::InvariantEvaluator;
-pub use profile::{ProfileSet, validate_declared, validate_profile};
+pub use profile::{ProfileSet, package, validate_declared, validate_profile};
 pub use report::{Report, Severity, ValidationIssue};
 
 use crate::model::r4;

@@ -20,6 +20,7 @@ mod differential;
 mod extensions;
 mod matching;
 mod node;
+pub mod package;
 mod set;
 mod slicing;
 mod terminology;

@@ -2,7 +2,6 @@
 //! use, by canonical URL.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -64,33 +63,47 @@ impl ProfileSet {
         true
     }
 
-    /// Adds every `*.json` conformance resource of a folder (an unpacked FHIR NPM package, or
-    /// its `package/` folder, which is used when present); other files and unreadable JSON are skipped. Returns how many were
-    /// added, or the error reading the folder. StructureDefinitions are added in dependency
-    /// order as far as their bases are in the folder.
+    /// Adds the conformance resources of a FHIR NPM package (a folder, with or without its
+    /// `package/` level, or a `.tgz`); other files and unreadable JSON are skipped. Returns how
+    /// many were added, or the error reading it. StructureDefinitions are added in dependency
+    /// order as far as their bases are in the package (see [`load_packages`](Self::load_packages)
+    /// for its dependencies).
     pub fn load_package_dir(&mut self, dir: &Path) -> std::io::Result<usize> {
-        let inner = dir.join("package");
-        let dir = if inner.is_dir() { inner.as_path() } else { dir };
-        let mut resources = Vec::new();
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let Ok(text) = fs::read_to_string(&path) else {
-                continue;
-            };
-            if let Ok(value) = serde_json::from_str::<Value>(&text) {
-                resources.push(value);
-            }
-        }
+        Ok(self.add_package(super::package::read(dir)?))
+    }
+
+    /// Adds the packages at `paths` with their dependencies (dependencies first; looked for
+    /// among `paths`, then in `cache`); returns what was loaded and the dependencies not
+    /// found.
+    ///
+    /// # Errors
+    /// `path: reason` when a package given cannot be read (nothing is added then).
+    pub fn load_packages(
+        &mut self,
+        paths: &[std::path::PathBuf],
+        cache: Option<&Path>,
+    ) -> Result<super::package::Loaded, String> {
+        let resolved = super::package::resolve(paths, cache)?;
+        let packages = resolved
+            .packages
+            .into_iter()
+            .map(|p| (p.label(), self.add_package(p)))
+            .collect();
+        Ok(super::package::Loaded {
+            packages,
+            missing: resolved.missing,
+        })
+    }
+
+    fn add_package(&mut self, package: super::package::Package) -> usize {
+        let mut resources = package.resources;
         // Snapshots first, so that differentials find their bases.
         resources.sort_by_key(|r| r.get("snapshot").is_none());
-        Ok(resources
+        resources
             .into_iter()
             .map(|r| self.add(r))
             .filter(|&added| added)
-            .count())
+            .count()
     }
 
     /// Adds the conformance resources of a Bundle (such as the core `profiles-resources.json`);
