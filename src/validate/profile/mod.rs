@@ -18,6 +18,7 @@ mod checks;
 mod compile;
 mod differential;
 mod extensions;
+mod filters;
 mod matching;
 mod node;
 pub mod package;
@@ -272,6 +273,61 @@ mod tests {
             "{e:?}"
         );
         assert!(e[1].starts_with("Observation.identifier[0] "), "{e:?}");
+    }
+
+    #[test]
+    fn ordered_and_open_at_end_slicing() {
+        let mut set = set();
+        let slice = |name: &str| {
+            [
+                el(
+                    &format!("Observation.identifier:{name}"),
+                    json!({"sliceName": name}),
+                ),
+                el(
+                    &format!("Observation.identifier:{name}.system"),
+                    json!({"max": "1", "fixedUri": format!("urn:{name}")}),
+                ),
+            ]
+        };
+        let mut elements = vec![
+            el("Observation", json!({})),
+            el(
+                "Observation.identifier",
+                json!({"slicing": {"discriminator": [{"type": "value", "path": "system"}],
+                    "ordered": true, "rules": "openAtEnd"}}),
+            ),
+        ];
+        elements.extend(slice("a"));
+        elements.extend(slice("b"));
+        set.add(
+            json!({"resourceType": "StructureDefinition", "url": "http://ordered",
+            "type": "Observation", "snapshot": {"element": elements}}),
+        );
+        let check = |systems: &[&str]| -> Vec<String> {
+            let ids: Vec<Value> = systems.iter().map(|s| json!({"system": s})).collect();
+            let v = json!({"resourceType": "Observation", "identifier": ids});
+            let r = validate_profile(&v, "http://ordered", &set, None);
+            r.errors()
+                .map(|e| format!("{} {}", e.location, e.message))
+                .collect()
+        };
+        assert!(check(&["urn:a", "urn:a", "urn:b", "urn:z"]).is_empty());
+        let e = check(&["urn:b", "urn:a"]);
+        assert!(
+            e.len() == 1 && e[0].starts_with("Observation.identifier[1] "),
+            "{e:?}"
+        );
+        assert!(
+            e[0].contains("slice a") && e[0].contains("ordered"),
+            "{e:?}"
+        );
+        let e = check(&["urn:a", "urn:z", "urn:b"]);
+        assert!(
+            e.len() == 1 && e[0].starts_with("Observation.identifier[2] "),
+            "{e:?}"
+        );
+        assert!(e[0].contains("openAtEnd"), "{e:?}");
     }
 
     #[test]

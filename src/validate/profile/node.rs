@@ -25,6 +25,10 @@ pub(super) struct Slicing {
     pub discriminators: Vec<(String, String)>,
     /// `closed`: items matching no slice are errors.
     pub closed: bool,
+    /// `openAtEnd`: items matching no slice come after every sliced item.
+    pub open_at_end: bool,
+    /// `ordered`: sliced items come in the order the slices are defined.
+    pub ordered: bool,
 }
 
 /// An `ElementDefinition.constraint`.
@@ -183,6 +187,8 @@ fn slicing(v: Option<&Value>) -> Option<Slicing> {
     Some(Slicing {
         discriminators,
         closed: v.get("rules").and_then(Value::as_str) == Some("closed"),
+        open_at_end: v.get("rules").and_then(Value::as_str) == Some("openAtEnd"),
+        ordered: v.get("ordered").and_then(Value::as_bool) == Some(true),
     })
 }
 

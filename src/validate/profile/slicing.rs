@@ -1,12 +1,13 @@
 //! Slicing (<https://hl7.org/fhir/R4/profiling.html#slicing>): each value goes to the first
 //! slice whose discriminators all match (value, pattern, exists, type, profile); then each
-//! slice's cardinality, and for closed slicing, values in no slice are errors.
+//! slice's cardinality; for closed slicing, values in no slice are errors; for `openAtEnd`, a
+//! sliced value after one in no slice is; for ordered slicing, values out of the slices' order are.
 
 use serde_json::Value;
 
 use super::compile::Profile;
 use super::matching::{extension_call, pattern_matches, resolve, suffix_is_type};
-use super::node::Node;
+use super::node::{Node, Slicing};
 use super::set::ProfileSet;
 use super::walk::{Item, ProfileWalker};
 
@@ -32,16 +33,45 @@ impl ProfileWalker<'_> {
                 self.cardinality(slice, count);
             }
         }
-        if node.slicing.as_ref().is_some_and(|s| s.closed) {
-            let unmatched = items.iter().zip(&assigned).filter(|(_, a)| a.is_none());
-            for (item, _) in unmatched {
+        let rules = node.slicing.clone().unwrap_or_default();
+        // Position of each item's slice among the slices' definitions.
+        let rank = |a: &Option<usize>| a.and_then(|s| node.slices.iter().position(|&x| x == s));
+        let mut highest = None;
+        let mut unmatched_seen = false;
+        for (item, a) in items.iter().zip(&assigned) {
+            let message = match (rank(a), &rules) {
+                (None, Slicing { closed: true, .. }) => {
+                    Some("the value matches no slice and the slicing is closed".to_owned())
+                }
+                (
+                    Some(_),
+                    Slicing {
+                        open_at_end: true, ..
+                    },
+                ) if unmatched_seen => Some(
+                    "a sliced value comes after one in no slice and the slicing is openAtEnd"
+                        .to_owned(),
+                ),
+                (Some(r), Slicing { ordered: true, .. }) if highest.is_some_and(|h| r < h) => {
+                    Some(format!(
+                        "the value of slice {} comes after a value of a later slice and the \
+                         slicing is ordered",
+                        profile
+                            .node(node.slices[r])
+                            .and_then(|n| n.slice_name.as_deref())
+                            .unwrap_or("?")
+                    ))
+                }
+                _ => None,
+            };
+            match rank(a) {
+                Some(r) => highest = highest.max(Some(r)),
+                None => unmatched_seen = true,
+            }
+            if let Some(m) = message {
                 let mark = self.w.push_field(item.key);
                 let mark2 = item.index.map(|i| self.w.push_index(i));
-                let msg = format!(
-                    "{}: the value matches no slice and the slicing is closed",
-                    node.path
-                );
-                self.w.error("structure", msg);
+                self.w.error("structure", format!("{}: {m}", node.path));
                 mark2.inspect(|&m| self.w.restore(m));
                 self.w.restore(mark);
             }

@@ -1,8 +1,9 @@
 //! Value set expansion over the ValueSets and CodeSystems of a [`ProfileSet`], simplified
 //! (<https://hl7.org/fhir/R4/valueset.html#compositions>): an `expansion` when given, else
-//! `compose` with enumerated concepts, whole complete CodeSystems of the set, and included
-//! value sets; excludes of enumerated concepts. Filters, unknown or incomplete code systems
-//! make a value set not expandable (`None`): bindings to it are not checked. Core value sets of
+//! `compose` with enumerated concepts, whole complete CodeSystems of the set, filters over them
+//! (see `filters.rs`), and included value sets; excludes of concepts or filters. Unknown or
+//! incomplete code systems, and filters not understood, make a value set not expandable
+//! (`None`): bindings to it are not checked. Core value sets of
 //! required bindings come from the R4 model.
 
 use std::collections::HashSet;
@@ -84,17 +85,29 @@ impl ProfileSet {
         let excludes = vs.pointer("/compose/exclude").and_then(Value::as_array);
         for exclude in excludes.into_iter().flatten() {
             let system = exclude.get("system").and_then(Value::as_str)?;
-            let concepts = exclude.get("concept").and_then(Value::as_array)?;
-            for code in concepts.iter().filter_map(|c| c.get("code")?.as_str()) {
-                e.codes.remove(&(system.to_owned(), code.to_owned()));
+            let codes: Vec<String> = match exclude.get("filter").and_then(Value::as_array) {
+                Some(filters) => self.filtered(system, filters)?,
+                None => exclude
+                    .get("concept")
+                    .and_then(Value::as_array)?
+                    .iter()
+                    .filter_map(|c| Some(c.get("code")?.as_str()?.to_owned()))
+                    .collect(),
+            };
+            for code in codes {
+                e.codes.remove(&(system.to_owned(), code));
             }
         }
         Some(e)
     }
 
     fn include(&self, e: &mut Expansion, include: &Value, depth: u32) -> Option<()> {
-        if include.get("filter").is_some() {
-            return None;
+        if let Some(filters) = include.get("filter").and_then(Value::as_array) {
+            let system = include.get("system").and_then(Value::as_str)?;
+            for code in self.filtered(system, filters)? {
+                e.add(system, &code);
+            }
+            return Some(());
         }
         let value_sets = include.get("valueSet").and_then(Value::as_array);
         for vs in value_sets.into_iter().flatten().filter_map(Value::as_str) {
@@ -114,6 +127,16 @@ impl ProfileSet {
             None => self.whole_code_system(e, system)?,
         }
         Some(())
+    }
+
+    /// The codes of the complete local code system `system` that pass `filters`.
+    fn filtered(&self, system: &str, filters: &[Value]) -> Option<Vec<String>> {
+        let cs = self.code_systems.get(super::node::unversioned(system))?;
+        if cs.get("content").and_then(Value::as_str) != Some("complete") {
+            return None;
+        }
+        let concepts = cs.get("concept").and_then(Value::as_array)?;
+        super::filters::select(concepts, filters)
     }
 
     fn whole_code_system(&self, e: &mut Expansion, system: &str) -> Option<()> {
@@ -174,7 +197,11 @@ mod tests {
         let vs2 = set.expansion("http://vs2").unwrap();
         assert!(vs2.contains("http://cs", "a1") && vs2.contains("http://other", "z"));
         assert!(!vs2.contains("http://cs", "b") && vs2.has_system("http://cs"));
-        assert!(set.expansion("http://vs3").is_none());
+        let vs3 = set.expansion("http://vs3").unwrap();
+        assert!(vs3.contains("http://cs", "a1") && !vs3.contains("http://cs", "b"));
+        set.add(json!({"resourceType": "ValueSet", "url": "http://vs4", "compose": {"include": [
+            {"system": "http://cs", "filter": [{"property": "concept", "op": "generalizes", "value": "a1"}]}]}}));
+        assert!(set.expansion("http://vs4").is_none());
         assert!(set.expansion("http://nowhere").is_none());
         let gender = set
             .expansion("http://hl7.org/fhir/ValueSet/administrative-gender|4.0.1")
