@@ -14,6 +14,7 @@ use crate::validate::{ProfileSet, Report, validate_profile};
 pub fn validate(args: &ValidateArgs) -> ExitCode {
     let mut set = ProfileSet::new();
     crate::dmp::load_profiles(&mut set);
+    set.unknown_profile_warns = args.unknown_profile == crate::config::UnknownProfile::Warning;
     let cache = crate::validate::package::default_cache();
     match set.load_packages(&args.packages, cache.as_deref()) {
         Ok(loaded) => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use crate::interaction::validation::Mode;
+pub use crate::interaction::validation::{Mode, UnknownProfile};
 
 /// Carnet: an HL7 FHIR R4 server for the French Dossier Médical Partagé.
 #[derive(Debug, Parser)]
@@ -74,6 +74,10 @@ pub struct ServeConfig {
     /// not checked (`off`); base R4 errors always block.
     #[arg(long, value_enum, default_value_t = Mode::Strict)]
     pub validation: Mode,
+    /// Whether a profile in `meta.profile` that the server does not know is an `error` (default: like any
+    /// profile error, it blocks the write in strict mode) or a `warning` (not checked).
+    #[arg(long, value_enum, default_value_t = UnknownProfile::Error)]
+    pub unknown_profile: UnknownProfile,
     /// A FHIR NPM package (`.tgz` or folder) whose profiles, value sets and code systems apply, with its
     /// dependencies: among the other `--package`s, else in `$FHIR_PACKAGE_CACHE` or `~/.fhir/packages` (repeatable).
     #[arg(long = "package")]
@@ -115,6 +119,9 @@ pub struct ValidateArgs {
     /// A FHIR NPM package (`.tgz` or folder), with its dependencies as for `serve` (repeatable).
     #[arg(long = "package")]
     pub packages: Vec<PathBuf>,
+    /// Whether a profile in `meta.profile` that is not known is an `error` (default) or a `warning`.
+    #[arg(long, value_enum, default_value_t = UnknownProfile::Error)]
+    pub unknown_profile: UnknownProfile,
     /// `text` (default) or `json`: one OperationOutcome per file, one per line, in the order given.
     #[arg(long, default_value = "text")]
     pub output: String,

@@ -54,6 +54,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         validation: config.validation,
         packages: config.packages.clone(),
         no_audit: config.no_audit,
+        unknown_profile: config.unknown_profile,
     };
     let ctx = Context::open(store.clone(), &config.base_url(), &options)
         .await

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use carnet::validate::validate_declared;
-use support::{errors, json_files, read, validate_dmp};
+use support::{errors, json_files, read, report_with, set_unknown_warned, validate_dmp};
 
 fn fixtures(folder: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -257,7 +257,8 @@ fn fr_core_examples_against_dmp_profiles() {
             continue;
         }
         let name = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let errs = errors(&validate_dmp(&resource));
+        // The examples claim FR Core profiles, which this set does not hold: against the DMP's.
+        let errs = errors(&report_with(&resource, set_unknown_warned()));
         println!("{name}: {errs:?}");
         results.push((name, errs));
     }

@@ -9,5 +9,7 @@ mod report;
 
 pub use issues::{IDNPS_SYSTEM, INS_SYSTEMS, check_idnps, dmp_issues};
 pub use nir::{NirError, check_nir, nir_key};
-pub use profiles::{PROFILE_BASE, PROFILE_FILES, dmp_profile_for, dmp_profile_of, load_profiles};
+pub use profiles::{
+    PROFILE_BASE, PROFILE_FILES, PROVIDE_PROFILES, dmp_profile_for, dmp_profile_of, load_profiles,
+};
 pub use report::{dmp_report, requested_report};

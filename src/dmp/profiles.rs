@@ -92,6 +92,14 @@ pub fn dmp_profile_of(resource: &Value) -> Option<&'static str> {
     dmp_profile_for(rt)
 }
 
+/// Bundle profiles that make a transaction an ITI-65 submission.
+pub const PROVIDE_PROFILES: &[&str] = &[
+    "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-comprehensive-provide-document-bundle",
+    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Comprehensive.ProvideBundle",
+    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.UnContained.Comprehensive.ProvideBundle",
+    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.ProvideBundle",
+];
+
 /// Adds every resource of [`PROFILE_FILES`] to `set`, after the R4 core StructureDefinitions
 /// they need (the core types they are differentials over, and those types' datatype
 /// profiles), synthesized from the generated model ([`add_core_definitions_for`]) unless
@@ -107,6 +115,10 @@ pub fn load_profiles(set: &mut ProfileSet) {
     add_core_definitions_for(set, r4(), &resources);
     for resource in resources {
         set.add(resource);
+    }
+    // The MHD submission rules are the transaction's own code (interaction::provide).
+    for url in PROVIDE_PROFILES {
+        set.mark_enforced(url);
     }
 }
 

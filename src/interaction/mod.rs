@@ -37,11 +37,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, Instant, Issue, ResourceType, VersionId};
 use crate::store::{Store, StoreError, WriteOp};
 
+pub use crate::dmp::PROVIDE_PROFILES;
 pub use conditional::Criteria;
 pub use demo::load_demo;
 pub use history::{HistoryParams, HistoryScope};
 pub use patch::PatchBody;
-pub use provide::PROVIDE_PROFILES;
 pub use requester::{Requester, authorize, today};
 pub use route::{RequestParts, interaction as route, query_pairs};
 pub use search::SearchSpec;
@@ -78,6 +78,8 @@ pub struct Options {
     pub packages: Vec<std::path::PathBuf>,
     /// `--no-audit`: requests leave no AuditEvent (to measure the trail's cost only).
     pub no_audit: bool,
+    /// `--unknown-profile`: whether a declared profile the server does not know is an error.
+    pub unknown_profile: validation::UnknownProfile,
 }
 
 impl Context {
@@ -95,6 +97,7 @@ impl Context {
             conformance.extend(reindex::all_of_type(&store, ty).await?);
         }
         let validation = validation::Validation::new(options.validation, &conformance);
+        validation.set_unknown_profile(options.unknown_profile);
         let loaded = validation.load_packages(&options.packages)?;
         for (package, n) in loaded.packages {
             tracing::info!(%package, resources = n, "package loaded");

@@ -17,15 +17,8 @@ use serde_json::Value;
 
 use super::Context;
 use super::batch::Entry;
+use crate::dmp::PROVIDE_PROFILES;
 use crate::error::{Error, Result};
-
-/// Bundle profiles that make a transaction an ITI-65 submission.
-pub const PROVIDE_PROFILES: &[&str] = &[
-    "https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-comprehensive-provide-document-bundle",
-    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Comprehensive.ProvideBundle",
-    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.UnContained.Comprehensive.ProvideBundle",
-    "https://profiles.ihe.net/ITI/MHD/StructureDefinition/IHE.MHD.Minimal.ProvideBundle",
-];
 
 /// The XDS error codes MHD maps a refused submission to.
 const METADATA: &str = "XDSRegistryMetadataError";

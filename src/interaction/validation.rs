@@ -28,6 +28,16 @@ pub enum Mode {
     Off,
 }
 
+/// What a declared profile the server does not know is (`--unknown-profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum UnknownProfile {
+    /// An error, like any other profile error (blocks the write in `strict` mode).
+    #[default]
+    Error,
+    /// A warning: the profile is not checked, the write goes on.
+    Warning,
+}
+
 /// The validation settings and the profiles in force.
 #[derive(Debug, Default)]
 pub struct Validation {
@@ -51,6 +61,15 @@ impl Validation {
             mode,
             profiles: RwLock::new(set),
         }
+    }
+
+    /// Sets whether an unknown declared profile is an error or a warning.
+    pub fn set_unknown_profile(&self, unknown: UnknownProfile) {
+        let mut set = match self.profiles.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        set.unknown_profile_warns = unknown == UnknownProfile::Warning;
     }
 
     /// Loads FHIR NPM packages (folders or `.tgz`) with their dependencies (see

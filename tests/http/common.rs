@@ -2,7 +2,7 @@
 
 use std::future::IntoFuture;
 
-use carnet::interaction::validation::Mode;
+use carnet::interaction::validation::{Mode, UnknownProfile};
 use carnet::interaction::{Context, Options};
 use carnet::store::Store;
 use carnet::{ApiConfig, app};
@@ -27,15 +27,21 @@ pub const TEST_BODY_LIMIT: usize = 1024 * 1024;
 /// Start a server on a fresh database, validating in `warn` mode: base R4 errors block, the DMP
 /// profiles' only warn (most tests are about generic FHIR behaviour, with minimal resources).
 pub async fn start() -> TestServer {
-    start_with(Mode::Warn).await
+    start_with(Mode::Warn, UnknownProfile::Error).await
 }
 
 /// Start a server validating in `strict` mode (the default of `carnet serve`).
 pub async fn start_strict() -> TestServer {
-    start_with(Mode::Strict).await
+    start_with(Mode::Strict, UnknownProfile::Error).await
 }
 
-async fn start_with(mode: Mode) -> TestServer {
+/// Start a strict server where an unknown declared profile is only a warning
+/// (`--unknown-profile warning`).
+pub async fn start_strict_unknown_profiles_warned() -> TestServer {
+    start_with(Mode::Strict, UnknownProfile::Warning).await
+}
+
+async fn start_with(mode: Mode, unknown_profile: UnknownProfile) -> TestServer {
     carnet::tls::init();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("CARNET_TEST_POSTGRES") {
@@ -51,6 +57,7 @@ async fn start_with(mode: Mode) -> TestServer {
         validation: mode,
         packages: Vec::new(),
         no_audit: false,
+        unknown_profile,
     };
     let ctx = Context::open(store, &base, &options)
         .await

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{json, start_strict};
+use crate::common::{json, start_strict, start_strict_unknown_profiles_warned};
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/fixtures/dmp/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -89,4 +89,34 @@ async fn a_wrong_nir_key_is_refused_where_it_is() {
             .any(|i| i["expression"][0] == "Patient.identifier[0].value"),
         "{oo}"
     );
+}
+
+#[tokio::test]
+async fn an_unknown_declared_profile_is_refused_unless_configured_as_a_warning() {
+    let mut p = fixture("valid/patient.json");
+    p["meta"] = json!({"profile": [
+        "http://hl7.org/fhir/StructureDefinition/Patient",
+        "https://example.org/fhir/StructureDefinition/never-heard-of"
+    ]});
+    let s = start_strict().await;
+    let r = s.put("Patient/camille-test", &p).await;
+    assert_eq!(r.status(), 422);
+    let oo = json(r).await;
+    let issues: Vec<&Value> = oo["issue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["severity"] == "error")
+        .collect();
+    assert_eq!(issues.len(), 1, "{oo}");
+    assert_eq!(
+        issues[0]["expression"][0], "Patient.meta.profile[1]",
+        "{oo}"
+    );
+    assert_eq!(issues[0]["code"], "not-supported", "{oo}");
+    assert_eq!(s.get("Patient/camille-test").await.status(), 404);
+
+    let s = start_strict_unknown_profiles_warned().await;
+    let r = s.put("Patient/camille-test", &p).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 }

@@ -95,6 +95,18 @@ pub fn set() -> &'static ProfileSet {
     })
 }
 
+/// [`set`] where a declared profile it does not hold is only a warning
+/// (`--unknown-profile warning`): for examples that claim profiles of other packages.
+pub fn set_unknown_warned() -> &'static ProfileSet {
+    static SET: OnceLock<ProfileSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = ProfileSet::new();
+        load_profiles(&mut set);
+        set.unknown_profile_warns = true;
+        set
+    })
+}
+
 /// What the write path runs ([`dmp_report`]) over `set`, with FHIRPath invariants.
 pub fn report_with(resource: &Value, set: &ProfileSet) -> Report {
     dmp_report(resource, set, Some(invariants()))

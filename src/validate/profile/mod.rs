@@ -10,9 +10,10 @@
 //! own invariants through the [`InvariantEvaluator`]. It does **not** repeat base validation:
 //! run [`validate_base`](super::validate_base) too.
 //!
-//! `maxLength` is checked. Not handled (reported nowhere): `ordered` slicing (`openAtEnd` is
-//! taken as open), re-slicing, `resolve()` in discriminators, value set filters,
-//! `minValue`/`maxValue`, extension contexts, `mustSupport`, contentReference children.
+//! `maxLength`, ordered and openAtEnd slicing, and value set filters over local complete code
+//! systems are checked. Not handled (reported nowhere): re-slicing, `resolve()` in
+//! discriminators, `minValue`/`maxValue`, extension contexts, `mustSupport`, contentReference
+//! children.
 
 mod checks;
 mod compile;
@@ -76,30 +77,62 @@ pub fn validate_profile(
     Report { issues }
 }
 
-/// Base validation plus each profile of `meta.profile`: a profile missing from `set` gives a
-/// `not-supported` warning instead of an error (a client may claim profiles the server does
-/// not know). This is what the write path and `$validate` without `profile` run.
+/// Base validation plus each profile of `meta.profile`. A profile missing from `set` is an
+/// `not-supported` error ("a write claiming a profile the server cannot check is refused"),
+/// or a warning when [`ProfileSet::unknown_profile_warns`]; the resource type's own core
+/// definition (`http://hl7.org/fhir/StructureDefinition/Patient`) is base validation itself and
+/// a profile [marked enforced](ProfileSet::mark_enforced) is checked elsewhere. This is what
+/// the write path and `$validate` without `profile` run.
 pub fn validate_declared(
     resource: &Value,
     set: &ProfileSet,
     invariants: Option<&dyn InvariantEvaluator>,
 ) -> Report {
     let mut report = super::validate_base(resource, invariants);
+    let rt = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let declared = resource.pointer("/meta/profile").and_then(Value::as_array);
-    for url in declared.into_iter().flatten().filter_map(Value::as_str) {
+    for (i, url) in declared
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, u)| Some((i, u.as_str()?)))
+    {
         if set.profile(url).is_some() {
             report.merge(validate_profile(resource, url, set, invariants));
-        } else {
-            let rt = resource.get("resourceType").and_then(Value::as_str);
+        } else if !is_own_core(url, rt) && !set.is_enforced(url) {
+            let (severity, message) = if set.unknown_profile_warns {
+                (
+                    super::Severity::Warning,
+                    format!("profile {url} is not known: not checked"),
+                )
+            } else {
+                (
+                    super::Severity::Error,
+                    format!(
+                        "profile {url} is not known to this server (load its package with --package, \
+                         or create its StructureDefinition)"
+                    ),
+                )
+            };
             report.issues.push(super::ValidationIssue {
-                severity: super::Severity::Warning,
+                severity,
                 code: "not-supported",
-                location: format!("{}.meta.profile", rt.unwrap_or_default()),
-                message: format!("profile {url} is not known: not checked"),
+                location: format!("{rt}.meta.profile[{i}]"),
+                message,
             });
         }
     }
     report
+}
+
+/// Whether `url` is the core StructureDefinition of the resource type `rt`.
+fn is_own_core(url: &str, rt: &str) -> bool {
+    node::unversioned(url)
+        .strip_prefix("http://hl7.org/fhir/StructureDefinition/")
+        .is_some_and(|t| t == rt)
 }
 
 #[cfg(test)]
@@ -373,19 +406,33 @@ mod tests {
     }
 
     #[test]
-    fn declared_profiles_are_checked_and_unknown_ones_warned() {
+    fn declared_profiles_are_checked_and_unknown_ones_refused_or_warned() {
         let mut v = valid();
-        v["meta"] = json!({"profile": [OBS, "http://unknown"]});
+        let own_core = "http://hl7.org/fhir/StructureDefinition/Observation|4.0.1";
+        v["meta"] = json!({"profile": [OBS, "http://unknown", own_core, "http://enforced|1"]});
         v["status"] = json!("amended");
-        let r = validate_declared(&v, &set(), None);
-        let e: Vec<String> = r.issues.iter().map(ToString::to_string).collect();
+        let mut set = set();
+        set.mark_enforced("http://enforced");
+        let issues = |set: &ProfileSet| -> Vec<String> {
+            let r = validate_declared(&v, set, None);
+            r.issues.iter().map(ToString::to_string).collect()
+        };
+        let e = issues(&set);
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(
             e[0].starts_with("error [value] Observation.status"),
             "{e:?}"
         );
         assert!(
-            e[1].starts_with("warning [not-supported] Observation.meta.profile"),
+            e[1].starts_with("error [not-supported] Observation.meta.profile[1]")
+                && e[1].contains("http://unknown"),
+            "{e:?}"
+        );
+        set.unknown_profile_warns = true;
+        let e = issues(&set);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            e[1].starts_with("warning [not-supported] Observation.meta.profile[1]"),
             "{e:?}"
         );
     }

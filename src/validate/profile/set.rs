@@ -1,7 +1,7 @@
 //! [`ProfileSet`]: the StructureDefinitions, ValueSets and CodeSystems profile validation can
 //! use, by canonical URL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -22,12 +22,29 @@ pub struct ProfileSet {
     pub(super) value_sets: HashMap<String, Value>,
     pub(super) code_systems: HashMap<String, Value>,
     pub(super) expansions: RwLock<HashMap<String, Option<Arc<Expansion>>>>,
+    /// Profiles without a StructureDefinition that the server enforces in code (the MHD
+    /// submission bundles): declaring one is not an unknown profile.
+    enforced: HashSet<String>,
+    /// Whether a declared profile that is neither in the set nor enforced is a warning
+    /// ("not checked") rather than an error (`--unknown-profile warning`).
+    pub unknown_profile_warns: bool,
 }
 
 impl ProfileSet {
     /// An empty set.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Marks `url` (a `|version` is ignored) as a profile the server checks in code, so that
+    /// a resource declaring it is not reported for an unknown profile.
+    pub fn mark_enforced(&mut self, url: &str) {
+        self.enforced.insert(unversioned(url).to_owned());
+    }
+
+    /// Whether `url` was [marked enforced](Self::mark_enforced).
+    pub fn is_enforced(&self, url: &str) -> bool {
+        self.enforced.contains(unversioned(url))
     }
 
     /// Adds a StructureDefinition, ValueSet or CodeSystem; returns `false` (and keeps nothing)
