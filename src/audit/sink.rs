@@ -109,11 +109,17 @@ impl AuditSink {
             .commit_with_events(ops, events)
             .await
             .map_err(|e| e.to_string())?;
+        self.queued(n);
+        Ok(())
+    }
+
+    /// Counts `n` AuditEvents queued by a commit of their own (a write's, which carries its
+    /// event): the indexer wakes after [`INDEX_AFTER`] of them.
+    pub fn queued(&self, n: usize) {
         if self.shared.queued.fetch_add(n, Ordering::Relaxed) + n >= INDEX_AFTER {
             self.shared.queued.store(0, Ordering::Relaxed);
             self.shared.wake.notify_one();
         }
-        Ok(())
     }
 
     /// Indexes every AuditEvent queued so far (by any node), so that a read or search that

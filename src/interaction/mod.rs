@@ -314,31 +314,69 @@ pub async fn backoff(attempt: usize) {
 /// A write that loses a race with a concurrent writer is planned again (unless the client pinned a version
 /// with `If-Match`, in which case it answers 412). Errors are categorised [`Error`]s.
 pub async fn execute(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
+    execute_sealed(ctx, interaction, None).await.0
+}
+
+/// [`execute`], and with `seal` a write (not a Bundle) commits its AuditEvent (and any
+/// emergency notice) in its own transaction: then the second value says whether the access
+/// relied on an emergency mode; `None` when no AuditEvent was committed (no seal, nothing
+/// written, or the write failed), which the caller then records.
+pub async fn execute_sealed(
+    ctx: &Context,
+    interaction: &Interaction,
+    seal: Option<&trail::Seal<'_>>,
+) -> (Result<Outcome>, Option<bool>) {
     if let Interaction::Bundle { body, ret } = interaction {
-        return Box::pin(batch::execute_bundle(ctx, body, *ret)).await;
+        return (Box::pin(batch::execute_bundle(ctx, body, *ret)).await, None);
     }
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut planned = plan(ctx, interaction).await?;
+        let mut planned = match plan(ctx, interaction).await {
+            Ok(p) => p,
+            Err(e) => return (Err(e), None),
+        };
         if planned.writes.is_empty() {
-            return Ok(planned.outcome);
+            return (Ok(planned.outcome), None);
         }
-        mhd::check(ctx, &mut planned.writes).await?;
-        permission::check(ctx, &planned.writes).await?;
-        match ctx.store.commit(std::mem::take(&mut planned.writes)).await {
+        let mut writes = std::mem::take(&mut planned.writes);
+        let checked = async {
+            mhd::check(ctx, &mut writes).await?;
+            permission::check(ctx, &writes).await?;
+            match seal {
+                Some(seal) => trail::trace(ctx, seal, Ok(&planned.outcome), &writes)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        let traced = match checked.await {
+            Ok(t) => t,
+            Err(e) => return (Err(e), None),
+        };
+        let (events, emergency) = match traced {
+            Some(t) => {
+                writes.extend(t.notices);
+                (vec![t.event], Some(t.emergency))
+            }
+            None => (Vec::new(), None),
+        };
+        match ctx.store.commit_with_events(writes, events).await {
             Ok(writes) => {
-                ctx.committed(&writes).await?;
-                return Ok(planned.outcome);
+                return (
+                    ctx.committed(&writes).await.map(|()| planned.outcome),
+                    emergency,
+                );
             }
             Err(StoreError::Conflict { .. }) if pins_version(interaction) => {
-                return Err(Error::new(
+                let e = Error::new(
                     ErrorKind::PreconditionFailed,
                     "the resource was changed since the version given in If-Match",
-                ));
+                );
+                return (Err(e), None);
             }
             Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => backoff(attempt).await,
-            Err(e) => return Err(e.into()),
+            Err(e) => return (Err(e.into()), None),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! that would otherwise be closed to them) is flagged in the response (`X-Carnet-Emergency-Access`
 //! and a warning issue) and notified to the patient and the médecin traitant (a Communication).
 
-use super::{Body, Context, HistoryScope, Interaction, Outcome, execute};
+use super::requester::Requester;
+use super::{Body, Context, HistoryScope, Interaction, Outcome, execute, execute_sealed};
 use crate::audit::{AuditOutcome, Entry, Indexing, audit_event, emergency_notice};
 use crate::consent::{AccessMode, AccessScope, Actor};
 use crate::error::{Error, ErrorKind, Result};
@@ -15,6 +16,10 @@ use crate::store::{LoggedEvent, SqlQuery};
 const MAX_ENTITIES: usize = 50;
 
 /// Executes `interaction` for the request's requester and records the AuditEvent.
+///
+/// A write (not a Bundle) carries its AuditEvent in its own commit ([`execute_sealed`]): one
+/// durable transaction answers both. Anything else, and a write that fails, is traced after
+/// the interaction in a commit of its own.
 ///
 /// Fails like [`execute`]; and with `Internal` when the trail cannot be written (the response
 /// must not leave without it).
@@ -28,26 +33,90 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
     if reaches_audit_events(interaction) {
         sink.flush().await.map_err(Error::internal)?;
     }
-    let mut result = execute(ctx, interaction).await;
+    let seal = Seal {
+        requester,
+        interaction,
+    };
+    let (mut result, sealed) = execute_sealed(ctx, interaction, Some(&seal)).await;
     if let Ok(o) = &mut result
         && let Err(e) = super::redact::lists(ctx, o).await
     {
         result = Err(e);
     }
+    let emergency = if let Some(emergency) = sealed {
+        sink.queued(1);
+        emergency
+    } else {
+        let traced = trace(ctx, &seal, result.as_ref(), &[]).await?;
+        sink.record(traced.notices, vec![traced.event])
+            .await
+            .map_err(Error::internal)?;
+        traced.emergency
+    };
+    let mut outcome = result?;
+    if let (true, Actor::Professional(p)) = (emergency, &requester.actor) {
+        let mode = if p.mode == AccessMode::Regulation {
+            "regulation"
+        } else {
+            "bris-de-glace"
+        };
+        outcome
+            .headers
+            .push(("x-carnet-emergency-access", mode.to_owned()));
+        outcome.issues.push(Issue {
+            severity: Severity::Warning,
+            code: "informational",
+            diagnostics: format!(
+                "emergency access ({mode}): traced and notified to the patient and the médecin traitant"
+            ),
+            expression: None,
+        });
+    }
+    Ok(outcome)
+}
+
+/// Who is traced, for what: what [`execute_sealed`] needs to put a write's AuditEvent in the
+/// write's own commit.
+pub struct Seal<'a> {
+    /// The requester.
+    pub requester: &'a Requester,
+    /// The interaction traced.
+    pub interaction: &'a Interaction,
+}
+
+/// An AuditEvent ready to commit, with the emergency notices it calls for.
+pub struct Traced {
+    /// The AuditEvent.
+    pub event: LoggedEvent,
+    /// Communications to the patient and the médecin traitant (emergency access).
+    pub notices: Vec<crate::store::WriteOp>,
+    /// The access relied on an emergency mode.
+    pub emergency: bool,
+}
+
+/// The AuditEvent of `seal`'s interaction answering `result`. `pending`: writes not yet
+/// committed (the interaction's own), whose records are taken from their facts.
+pub async fn trace(
+    ctx: &Context,
+    seal: &Seal<'_>,
+    result: std::result::Result<&Outcome, &Error>,
+    pending: &[crate::store::WriteOp],
+) -> Result<Traced> {
+    let (requester, interaction) = (seal.requester, seal.interaction);
     let mut resources = requested(interaction);
-    if let Ok(o) = &result {
+    if let Ok(o) = result {
         resources.extend(answered(o));
     }
     resources.sort();
     resources.dedup();
     resources.truncate(MAX_ENTITIES);
-    let mut patients = patients_of(ctx, &resources).await?;
+    let mut patients = patients_of(ctx, &resources, pending).await?;
     patients.extend(patient_params(interaction));
     patients.extend(requester.patients.iter().cloned());
     patients.sort();
     patients.dedup();
     let emergency = emergency_records(ctx, &requester.actor, &patients).await?;
-    let (outcome, status) = match &result {
+    let (outcome, status) = match result {
         Ok(o) => (AuditOutcome::Success, o.status),
         Err(e) if e.kind == ErrorKind::Internal => (AuditOutcome::Failed, 500),
         Err(e) => (AuditOutcome::Denied, crate::api::status_of(e.kind)),
@@ -77,29 +146,11 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         let notice = emergency_notice(&id, pid, gps, &event.id, &entry);
         notices.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
-    sink.record(notices, vec![event])
-        .await
-        .map_err(Error::internal)?;
-    let mut outcome = result?;
-    if let (false, Actor::Professional(p)) = (emergency.is_empty(), &requester.actor) {
-        let mode = if p.mode == AccessMode::Regulation {
-            "regulation"
-        } else {
-            "bris-de-glace"
-        };
-        outcome
-            .headers
-            .push(("x-carnet-emergency-access", mode.to_owned()));
-        outcome.issues.push(Issue {
-            severity: Severity::Warning,
-            code: "informational",
-            diagnostics: format!(
-                "emergency access ({mode}): traced and notified to the patient and the médecin traitant"
-            ),
-            expression: None,
-        });
-    }
-    Ok(outcome)
+    Ok(Traced {
+        event,
+        notices,
+        emergency: !emergency.is_empty(),
+    })
 }
 
 /// How the indexer turns a queued AuditEvent into its first version, as any write would.
@@ -259,16 +310,34 @@ fn patient_params(i: &Interaction) -> Vec<String> {
         .collect()
 }
 
-/// The records the resources belong to (a Patient is its own record).
-async fn patients_of(ctx: &Context, resources: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = resources
-        .iter()
-        .filter_map(|r| r.strip_prefix("Patient/").map(str::to_owned))
-        .collect();
-    let others: Vec<&String> = resources
-        .iter()
-        .filter(|r| !r.starts_with("Patient/"))
-        .collect();
+/// The records the resources belong to (a Patient is its own record): from the facts of the
+/// `pending` writes for the resources they write, else from the stored facts.
+async fn patients_of(
+    ctx: &Context,
+    resources: &[String],
+    pending: &[crate::store::WriteOp],
+) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut others: Vec<&String> = Vec::new();
+    for r in resources {
+        if let Some(id) = r.strip_prefix("Patient/") {
+            out.push(id.to_owned());
+            continue;
+        }
+        let written = pending
+            .iter()
+            .find(|w| r.split_once('/') == Some((w.res_type.as_str(), w.id.as_str())));
+        match written {
+            Some(w) => out.extend(
+                w.access
+                    .iter()
+                    .flatten()
+                    .filter(|f| f.kind == "patient")
+                    .map(|f| f.patient.clone()),
+            ),
+            None => others.push(r),
+        }
+    }
     if others.is_empty() {
         return Ok(out);
     }

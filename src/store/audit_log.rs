@@ -21,9 +21,13 @@ pub struct LoggedEvent {
     pub content: Vec<u8>,
 }
 
+/// Events appended by [`Store::append_events_alone`] at most: one statement shape per count, as
+/// many as concurrent requests (the prepared statement cache holds them).
+pub(super) const ONE_STATEMENT: usize = 32;
+
 impl Store {
     /// Commits `ops` and appends `events` to the trail queue in one transaction (grouped with
-    /// other callers', see [`Store::commit`]).
+    /// other callers', see [`Store::commit`]); the ops come back once durable.
     ///
     /// # Errors
     /// As [`Store::commit`]; nothing is written on an error.
@@ -31,8 +35,8 @@ impl Store {
         &self,
         ops: Vec<WriteOp>,
         events: Vec<LoggedEvent>,
-    ) -> Result<(), StoreError> {
-        self.grouped(ops, events).await.map(drop)
+    ) -> Result<Vec<WriteOp>, StoreError> {
+        self.grouped(ops, events).await
     }
 
     /// Appends `events` to the trail queue inside `tx`.
@@ -62,6 +66,31 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
+        Ok(())
+    }
+
+    /// Appends `events` (at most [`ONE_STATEMENT`]) in one statement outside any transaction:
+    /// the whole commit of a batch of reads' trails is one round trip to the database.
+    pub(super) async fn append_events_alone(
+        &self,
+        events: &[&LoggedEvent],
+    ) -> Result<(), StoreError> {
+        let anonymous = self.dialect == super::dialect::Dialect::Sqlite;
+        let marks: Vec<String> = (0..events.len())
+            .map(|i| super::sql::tuple_marks(anonymous, 3 * i, 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (res_id, recorded, content) VALUES {}",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for e in events {
+            q = q
+                .bind(e.id.as_str())
+                .bind(e.at.0)
+                .bind(e.content.as_slice());
+        }
+        q.execute(&self.write).await?;
         Ok(())
     }
 

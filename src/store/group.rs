@@ -87,6 +87,21 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        let trail: usize = batch.iter().map(|j| j.events.len()).sum();
+        if batch.iter().all(|j| j.ops.is_empty())
+            && (1..=super::audit_log::ONE_STATEMENT).contains(&trail)
+        {
+            let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
+            let r = store.append_events_alone(&events).await;
+            for job in batch {
+                let r = match &r {
+                    Ok(()) => Ok(Vec::new()),
+                    Err(e) => Err(StoreError::Database(sqlx::Error::Protocol(e.to_string()))),
+                };
+                let _ = job.reply.send(r);
+            }
+            continue;
+        }
         if batch.len() == 1 {
             let job = batch.remove(0);
             let r = store.commit_one(job.ops, &job.events).await;
@@ -118,19 +133,49 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Every job of `batch` in one transaction, each job with resources in a savepoint; the per-job
-/// results. The trail rows of the jobs that only append to the trail go in one statement at the
-/// end (an append cannot conflict: if it fails, the transaction fails as a whole).
+/// Every job of `batch` in one transaction; the per-job results. Most jobs cannot fail (creates,
+/// trail appends), so the batch first runs without savepoints; when a job fails, that
+/// transaction is rolled back and the batch runs again with each job in a savepoint, so that
+/// only the failing jobs fail. The trail rows of the jobs that only append to the trail go in
+/// one statement at the end (an append cannot conflict: if it fails, the transaction fails as a
+/// whole).
 async fn commit_batch(
     store: &Store,
     batch: &[Job],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    match commit_batch_with(store, batch, false).await? {
+        Some(results) => Ok(results),
+        None => Ok(commit_batch_with(store, batch, true)
+            .await?
+            .unwrap_or_default()),
+    }
+}
+
+/// [`commit_batch`] with or without a savepoint per job; `None`: a job failed without
+/// savepoints (nothing was committed).
+async fn commit_batch_with(
+    store: &Store,
+    batch: &[Job],
+    savepoints: bool,
+) -> Result<Option<Vec<Result<(), StoreError>>>, StoreError> {
     let mut tx = store.write.begin().await?;
     let mut results = Vec::with_capacity(batch.len());
     let mut trail_only: Vec<&LoggedEvent> = Vec::new();
     for job in batch {
         if job.ops.is_empty() {
             trail_only.extend(&job.events);
+            results.push(Ok(()));
+            continue;
+        }
+        if !savepoints {
+            if store
+                .apply_job(&mut tx, &job.ops, &job.events)
+                .await
+                .is_err()
+            {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             results.push(Ok(()));
             continue;
         }
@@ -148,7 +193,7 @@ async fn commit_batch(
     }
     store.append_events(&mut tx, &trail_only).await?;
     tx.commit().await?;
-    Ok(results)
+    Ok(Some(results))
 }
 
 #[cfg(test)]
@@ -215,7 +260,10 @@ mod tests {
                         at: Instant(1_700_000_000_000 + i),
                         content: br#"{"resourceType":"AuditEvent"}"#.to_vec(),
                     };
-                    store.commit_with_events(Vec::new(), vec![event]).await
+                    store
+                        .commit_with_events(Vec::new(), vec![event])
+                        .await
+                        .map(drop)
                 }
             })
         });

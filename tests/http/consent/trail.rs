@@ -113,3 +113,37 @@ async fn emergency_access_is_flagged_and_notified() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn a_write_carries_its_one_audit_event_naming_the_record_it_wrote_into() {
+    let s = start().await;
+    let record = build(&s).await;
+    let gp = pro(&s, GP, "normal");
+    let obs = serde_json::json!({"resourceType": "Observation", "status": "final",
+        "code": {"text": "poids"}, "subject": {"reference": "Patient/p1"}});
+    let r = gp
+        .post(s.url("Observation"))
+        .json(&obs)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = json(r).await["id"].as_str().unwrap().to_owned();
+    let holder = s.client(&s.token(&["--patient", &record.ins]));
+    // The record comes from the write's own facts: the event is committed with the write.
+    let events = trail(&s, &holder).await;
+    let created: Vec<&Value> = events
+        .iter()
+        .filter(|e| {
+            e["entity"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["what"]["reference"] == format!("Observation/{id}"))
+        })
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(created[0]["subtype"][0]["code"], "create");
+    assert_eq!(created[0]["action"], "C");
+    assert_eq!(created[0]["outcome"], "0");
+}
