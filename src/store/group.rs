@@ -134,48 +134,49 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Every job of `batch` in one transaction; the per-job results. Most jobs cannot fail (creates,
-/// trail appends), so the batch first runs without savepoints; when a job fails, that
-/// transaction is rolled back and the batch runs again with each job in a savepoint, so that
-/// only the failing jobs fail. The trail rows of the jobs that only append to the trail go in
-/// one statement at the end (an append cannot conflict: if it fails, the transaction fails as a
-/// whole).
+/// trail appends), so the batch first runs as one: every job's versions, then their index rows,
+/// facts and trail rows in shared statements. When that fails, the transaction is rolled back
+/// and the batch runs again with each job in a savepoint, so that only the failing jobs fail.
 async fn commit_batch(
     store: &Store,
     batch: &[Job],
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
-    match commit_batch_with(store, batch, false).await? {
-        Some(results) => Ok(results),
-        None => Ok(commit_batch_with(store, batch, true)
-            .await?
-            .unwrap_or_default()),
+    if commit_together(store, batch).await? {
+        return Ok(batch.iter().map(|_| Ok(())).collect());
     }
+    commit_apart(store, batch).await
 }
 
-/// [`commit_batch`] with or without a savepoint per job; `None`: a job failed without
-/// savepoints (nothing was committed).
-async fn commit_batch_with(
+/// The jobs of `batch` as one write; `false` (nothing committed) when it fails.
+async fn commit_together(store: &Store, batch: &[Job]) -> Result<bool, StoreError> {
+    let mut tx = store.write.begin().await?;
+    let ops: Vec<&WriteOp> = batch.iter().flat_map(|j| &j.ops).collect();
+    let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
+    let applied = match store.apply_refs(&mut tx, &ops).await {
+        Ok(()) => store.append_events(&mut tx, &events).await,
+        Err(e) => Err(e),
+    };
+    if applied.is_err() {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The jobs of `batch` in one transaction, each job with resources in a savepoint. The trail
+/// rows of the jobs that only append to the trail go in one statement at the end (an append
+/// cannot conflict: if it fails, the transaction fails as a whole).
+async fn commit_apart(
     store: &Store,
     batch: &[Job],
-    savepoints: bool,
-) -> Result<Option<Vec<Result<(), StoreError>>>, StoreError> {
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let mut tx = store.write.begin().await?;
     let mut results = Vec::with_capacity(batch.len());
     let mut trail_only: Vec<&LoggedEvent> = Vec::new();
     for job in batch {
         if job.ops.is_empty() {
             trail_only.extend(&job.events);
-            results.push(Ok(()));
-            continue;
-        }
-        if !savepoints {
-            if store
-                .apply_job(&mut tx, &job.ops, &job.events)
-                .await
-                .is_err()
-            {
-                tx.rollback().await?;
-                return Ok(None);
-            }
             results.push(Ok(()));
             continue;
         }
@@ -193,7 +194,7 @@ async fn commit_batch_with(
     }
     store.append_events(&mut tx, &trail_only).await?;
     tx.commit().await?;
-    Ok(Some(results))
+    Ok(results)
 }
 
 #[cfg(test)]

@@ -22,12 +22,22 @@ impl Store {
         tx: &mut Transaction<'_, Any>,
         ops: &[WriteOp],
     ) -> Result<(), StoreError> {
+        let all: Vec<&WriteOp> = ops.iter().collect();
+        self.apply_refs(tx, &all).await
+    }
+
+    /// [`Store::apply_all`] of ops gathered from several commits: their index rows and facts go
+    /// in shared statements.
+    pub(super) async fn apply_refs(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        ops: &[&WriteOp],
+    ) -> Result<(), StoreError> {
         for op in ops {
             self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?;
         }
-        let all: Vec<&WriteOp> = ops.iter().collect();
-        super::index::insert_rows(tx, &all).await?;
-        super::access::insert_rows(tx, &all).await?;
+        super::index::insert_rows(tx, ops).await?;
+        super::access::insert_rows(tx, ops).await?;
         Ok(())
     }
 

@@ -109,3 +109,24 @@ async fn an_invalid_resource_is_422_listing_every_issue() {
         "nothing written"
     );
 }
+
+#[tokio::test]
+async fn concurrent_creates_committed_together_each_keep_their_own_index_rows() {
+    let s = std::sync::Arc::new(start().await);
+    let creates = (0..40).map(|i| {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let r = s.post("Patient", &patient(&format!("ins-{i}"))).await;
+            assert_eq!(r.status(), 201);
+            json(r).await["id"].as_str().unwrap().to_owned()
+        })
+    });
+    let ids = futures::future::join_all(creates).await;
+    for (i, id) in ids.into_iter().enumerate() {
+        let id = id.unwrap();
+        let path = format!("Patient?identifier=urn:oid:1.2.250.1.213.1.4.10|ins-{i}");
+        let bundle = json(s.get(&path).await).await;
+        assert_eq!(bundle["total"], 1, "{path}: {bundle}");
+        assert_eq!(bundle["entry"][0]["resource"]["id"], id.as_str());
+    }
+}
