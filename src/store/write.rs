@@ -33,7 +33,10 @@ impl Store {
         tx: &mut Transaction<'_, Any>,
         ops: &[&WriteOp],
     ) -> Result<(), StoreError> {
-        for op in ops {
+        let (first, later): (Vec<&WriteOp>, Vec<&WriteOp>) =
+            ops.iter().copied().partition(|op| op.version == 1);
+        insert_first_versions(tx, &first).await?;
+        for op in later {
             self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?;
         }
         super::index::insert_rows(tx, ops).await?;
@@ -96,6 +99,72 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The first versions `ops` (creates: nothing to check, the unique (type, id, version) key
+/// refuses a second one) in multi-row statements: their versions, then their current rows.
+async fn insert_first_versions(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[&WriteOp],
+) -> Result<(), StoreError> {
+    let anonymous = super::sql::is_sqlite(tx);
+    let mut rest = ops;
+    for size in super::sql::chunk_sizes(ops.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let marks: Vec<String> = (0..size)
+            .map(|i| super::sql::tuple_marks(anonymous, 7 * i, 7))
+            .collect();
+        let sql = format!(
+            "INSERT INTO resource_versions \
+             (res_type, res_id, version, last_updated, deleted, method, content) VALUES {} \
+             RETURNING seq, res_type, res_id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
+        for op in chunk {
+            q = q
+                .bind(op.res_type.as_str())
+                .bind(op.id.as_str())
+                .bind(op.version)
+                .bind(op.last_updated.0)
+                .bind(i64::from(op.content.is_none()))
+                .bind(op.method)
+                .bind(op.content.as_deref());
+        }
+        let seqs = q
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(|e| conflict_of(StoreError::Database(e), chunk[0]))?;
+        let marks: Vec<String> = (0..size)
+            .map(|i| super::sql::tuple_marks(anonymous, 6 * i, 6))
+            .collect();
+        let sql = format!(
+            "INSERT INTO resources (res_type, res_id, version, deleted, seq, last_updated) \
+             VALUES {} ON CONFLICT (res_type, res_id) DO UPDATE SET \
+             version = excluded.version, deleted = excluded.deleted, seq = excluded.seq, \
+             last_updated = excluded.last_updated",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for op in chunk {
+            // RETURNING gives the rows in no promised order: match them by key.
+            let seq = seqs
+                .iter()
+                .find(|(_, t, id)| *t == op.res_type && *id == op.id)
+                .map(|(seq, _, _)| *seq)
+                .ok_or_else(|| conflict(op))?;
+            q = q
+                .bind(op.res_type.as_str())
+                .bind(op.id.as_str())
+                .bind(op.version)
+                .bind(i64::from(op.content.is_none()))
+                .bind(seq)
+                .bind(op.last_updated.0);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 fn conflict(op: &WriteOp) -> StoreError {
