@@ -55,9 +55,12 @@ impl Id {
         }
     }
 
-    /// A fresh server-assigned id (a UUID v4, which is a valid FHIR id).
+    /// A fresh server-assigned id: a UUID v7 (a valid FHIR id), whose leading timestamp makes
+    /// the ids of successive creates neighbours in every index keyed by id, so a group commit
+    /// of many creates dirties (and writes to the WAL) a few index pages instead of one per
+    /// create and index. It reveals no more than `meta.lastUpdated` does.
     pub fn generate() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
+        Self(uuid::Uuid::now_v7().to_string())
     }
 
     /// The id text.
@@ -103,6 +106,23 @@ impl fmt::Display for VersionId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_ids_are_valid_and_follow_creation_order() {
+        let ids: Vec<Id> = (0..200)
+            .map(|i| {
+                if i % 50 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Id::generate()
+            })
+            .collect();
+        assert!(ids.iter().all(|id| Id::parse(id.as_str()).is_ok()));
+        // Ids of different milliseconds sort in creation order (index locality of creates).
+        assert!(ids[0].as_str() < ids[50].as_str() && ids[50].as_str() < ids[199].as_str());
+        let distinct: std::collections::HashSet<&str> = ids.iter().map(Id::as_str).collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
 
     #[test]
     fn id_accepts_spec_characters_and_rejects_others() {

@@ -133,7 +133,7 @@ pub async fn trace(
         at: &at_text,
         emergency: !emergency.is_empty(),
     };
-    let audit_id = uuid::Uuid::new_v4().to_string();
+    let audit_id = crate::fhir::Id::generate().to_string();
     let event = LoggedEvent {
         seq: 0,
         content: serde_json::to_vec(&audit_event(&audit_id, &entry)).map_err(Error::internal)?,
@@ -142,7 +142,7 @@ pub async fn trace(
     };
     let mut notices = Vec::new();
     for (pid, gps) in &emergency {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::fhir::Id::generate().to_string();
         let notice = emergency_notice(&id, pid, gps, &event.id, &entry);
         notices.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
