@@ -96,6 +96,42 @@ pub async fn delete_rows(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<
     Ok(())
 }
 
+/// Delete the index rows of the resources of `ops`, as [`delete_rows`] does for one, several
+/// resources of a type per statement.
+pub async fn delete_rows_many(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[&WriteOp],
+) -> Result<(), StoreError> {
+    let anonymous = super::sql::is_sqlite(tx);
+    let mut types: Vec<&str> = ops.iter().map(|op| op.res_type.as_str()).collect();
+    types.sort_unstable();
+    types.dedup();
+    for ty in types {
+        let ids: Vec<&str> = ops
+            .iter()
+            .filter(|op| op.res_type == ty)
+            .map(|op| op.id.as_str())
+            .collect();
+        let mut rest = ids.as_slice();
+        for size in super::sql::chunk_sizes(ids.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let first = if anonymous { "?" } else { "$1" };
+            let marks = super::sql::tuple_marks(anonymous, 1, size);
+            for (table, _) in TABLES {
+                let sql =
+                    format!("DELETE FROM {table} WHERE res_type = {first} AND res_id IN {marks}");
+                let mut q = sqlx::query(&sql).bind(ty);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Insert the index rows of every op, several resources per statement.
 pub async fn insert_rows(
     tx: &mut Transaction<'_, Any>,

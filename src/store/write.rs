@@ -36,9 +36,10 @@ impl Store {
         let (first, later): (Vec<&WriteOp>, Vec<&WriteOp>) =
             ops.iter().copied().partition(|op| op.version == 1);
         insert_first_versions(tx, &first).await?;
-        for op in later {
+        for op in &later {
             self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?;
         }
+        super::index::delete_rows_many(tx, &later).await?;
         super::index::insert_rows(tx, ops).await?;
         super::access::insert_rows(tx, ops).await?;
         Ok(())
@@ -94,7 +95,7 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         if op.version > 1 {
-            super::index::delete_rows(tx, op).await?;
+            // The index rows go for all the commit's later versions at once (`apply_refs`).
             super::access::delete_rows(tx, op).await?;
         }
         Ok(())

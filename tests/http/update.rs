@@ -108,3 +108,35 @@ async fn concurrent_updates_lose_nothing() {
     let history = json(s.get("Patient/race/_history?_count=100").await).await;
     assert_eq!(history["total"], 13);
 }
+
+#[tokio::test]
+async fn concurrent_updates_committed_together_replace_each_ones_index_rows() {
+    let s = std::sync::Arc::new(crate::common::start().await);
+    for i in 0..30 {
+        let mut p = crate::common::patient(&format!("old-{i}"));
+        p["id"] = json!(format!("u{i}"));
+        let r = s.put(&format!("Patient/u{i}"), &p).await;
+        assert_eq!(r.status(), 201);
+    }
+    let updates = (0..30).map(|i| {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let mut p = crate::common::patient(&format!("new-{i}"));
+            p["id"] = json!(format!("u{i}"));
+            s.put(&format!("Patient/u{i}"), &p).await.status()
+        })
+    });
+    for status in futures::future::join_all(updates).await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    for i in 0..30 {
+        let system = "urn:oid:1.2.250.1.213.1.4.10";
+        let new =
+            crate::common::json(s.get(&format!("Patient?identifier={system}|new-{i}")).await).await;
+        assert_eq!(new["total"], 1, "{new}");
+        assert_eq!(new["entry"][0]["resource"]["id"], format!("u{i}"));
+        let old =
+            crate::common::json(s.get(&format!("Patient?identifier={system}|old-{i}")).await).await;
+        assert_eq!(old["total"], 0, "{old}");
+    }
+}
