@@ -50,7 +50,7 @@ pub fn requested_report(
     for url in profiles {
         let bare = url.split('|').next().unwrap_or_default();
         match bare
-            .strip_prefix(CORE)
+            .strip_prefix(crate::model::CORE_SD)
             .filter(|t| crate::model::r4().is_resource_type(t))
         {
             Some(t) if t == rt => {}
@@ -67,9 +67,6 @@ pub fn requested_report(
     dedup(&mut report.issues);
     report
 }
-
-/// Where the core resource definitions live.
-const CORE: &str = "http://hl7.org/fhir/StructureDefinition/";
 
 /// `true` when `meta.profile` lists `url`, with or without a `|version`.
 fn declares(resource: &Value, url: &str) -> bool {

@@ -356,8 +356,9 @@ pub async fn execute_sealed(
         };
         let (events, emergency) = match traced {
             Some(t) => {
+                let emergency = !t.notices.is_empty();
                 writes.extend(t.notices);
-                (vec![t.event], Some(t.emergency))
+                (vec![t.event], Some(emergency))
             }
             None => (Vec::new(), None),
         };

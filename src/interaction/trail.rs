@@ -48,10 +48,11 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         emergency
     } else {
         let traced = trace(ctx, &seal, result.as_ref(), &[]).await?;
+        let emergency = !traced.notices.is_empty();
         sink.record(traced.notices, vec![traced.event])
             .await
             .map_err(Error::internal)?;
-        traced.emergency
+        emergency
     };
     let mut outcome = result?;
     if let (true, Actor::Professional(p)) = (emergency, &requester.actor) {
@@ -88,10 +89,9 @@ pub struct Seal<'a> {
 pub struct Traced {
     /// The AuditEvent.
     pub event: LoggedEvent,
-    /// Communications to the patient and the médecin traitant (emergency access).
+    /// Communications to the patient and the médecin traitant, one per record an emergency
+    /// mode opened: none when the access relied on no emergency mode.
     pub notices: Vec<crate::store::WriteOp>,
-    /// The access relied on an emergency mode.
-    pub emergency: bool,
 }
 
 /// The AuditEvent of `seal`'s interaction answering `result`. `pending`: writes not yet
@@ -146,11 +146,7 @@ pub async fn trace(
         let notice = emergency_notice(&id, pid, gps, &event.id, &entry);
         notices.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
-    Ok(Traced {
-        event,
-        notices,
-        emergency: !emergency.is_empty(),
-    })
+    Ok(Traced { event, notices })
 }
 
 /// How the indexer turns a queued AuditEvent into its first version, as any write would.

@@ -50,21 +50,10 @@ impl Store {
         for size in super::sql::chunk_sizes(events.len()) {
             let (chunk, tail) = rest.split_at(size);
             rest = tail;
-            let marks: Vec<String> = (0..chunk.len())
-                .map(|i| super::sql::tuple_marks(anonymous, 3 * i, 3))
-                .collect();
-            let sql = format!(
-                "INSERT INTO audit_log (res_id, recorded, content) VALUES {}",
-                marks.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for e in chunk {
-                q = q
-                    .bind(e.id.as_str())
-                    .bind(e.at.0)
-                    .bind(e.content.as_slice());
-            }
-            q.execute(&mut **tx).await?;
+            let sql = insert_sql(anonymous, chunk.len());
+            bind_events(sqlx::query(&sql), chunk)
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -76,21 +65,10 @@ impl Store {
         events: &[&LoggedEvent],
     ) -> Result<(), StoreError> {
         let anonymous = self.dialect == super::dialect::Dialect::Sqlite;
-        let marks: Vec<String> = (0..events.len())
-            .map(|i| super::sql::tuple_marks(anonymous, 3 * i, 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO audit_log (res_id, recorded, content) VALUES {}",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for e in events {
-            q = q
-                .bind(e.id.as_str())
-                .bind(e.at.0)
-                .bind(e.content.as_slice());
-        }
-        q.execute(&self.write).await?;
+        let sql = insert_sql(anonymous, events.len());
+        bind_events(sqlx::query(&sql), events)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
@@ -144,4 +122,29 @@ impl Store {
         self.wrote(ops);
         Ok(true)
     }
+}
+
+/// `INSERT INTO audit_log …` of `n` rows.
+fn insert_sql(anonymous: bool, n: usize) -> String {
+    let marks: Vec<String> = (0..n)
+        .map(|i| super::sql::tuple_marks(anonymous, 3 * i, 3))
+        .collect();
+    format!(
+        "INSERT INTO audit_log (res_id, recorded, content) VALUES {}",
+        marks.join(", ")
+    )
+}
+
+/// Binds the values of `events` to a statement of [`insert_sql`].
+fn bind_events<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    events: &'q [&LoggedEvent],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for e in events {
+        q = q
+            .bind(e.id.as_str())
+            .bind(e.at.0)
+            .bind(e.content.as_slice());
+    }
+    q
 }

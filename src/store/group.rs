@@ -96,7 +96,7 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
             for job in batch {
                 let r = match &r {
                     Ok(()) => Ok(Vec::new()),
-                    Err(e) => Err(StoreError::Database(sqlx::Error::Protocol(e.to_string()))),
+                    Err(e) => Err(shared_failure(e)),
                 };
                 let _ = job.reply.send(r);
             }
@@ -120,17 +120,17 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
             }
             // The shared transaction failed as a whole (begin or commit): nothing of it landed.
             Err(e) => {
-                let text = e.to_string();
                 for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err(StoreError::Database(sqlx::Error::Protocol(
-                            text.clone(),
-                        ))));
+                    let _ = job.reply.send(Err(shared_failure(&e)));
                 }
             }
         }
     }
+}
+
+/// What each caller of a shared commit that failed as a whole gets.
+fn shared_failure(e: &StoreError) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(e.to_string()))
 }
 
 /// Every job of `batch` in one transaction; the per-job results. Most jobs cannot fail (creates,
@@ -152,11 +152,11 @@ async fn commit_together(store: &Store, batch: &[Job]) -> Result<bool, StoreErro
     let mut tx = store.write.begin().await?;
     let ops: Vec<&WriteOp> = batch.iter().flat_map(|j| &j.ops).collect();
     let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
-    let applied = match store.apply_refs(&mut tx, &ops).await {
-        Ok(()) => store.append_events(&mut tx, &events).await,
-        Err(e) => Err(e),
+    let applied = async {
+        store.apply_refs(&mut tx, &ops).await?;
+        store.append_events(&mut tx, &events).await
     };
-    if applied.is_err() {
+    if applied.await.is_err() {
         tx.rollback().await?;
         return Ok(false);
     }

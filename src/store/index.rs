@@ -76,29 +76,14 @@ fn columns(v: &IndexValue) -> Vec<SqlValue> {
 /// Replace every index row of `op`'s resource with `op.index` (none for a deletion), and its consent facts
 /// with `op.access` (a deletion, `None`, only drops the Consent rules).
 pub async fn replace(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
-    delete_rows(tx, op).await?;
+    delete_rows(tx, &[op]).await?;
     super::access::delete_rows(tx, op).await?;
     insert_rows(tx, &[op]).await?;
     super::access::insert_rows(tx, &[op]).await
 }
 
-/// Delete the index rows of `op`'s resource (nothing to do for a first version).
-pub async fn delete_rows(tx: &mut Transaction<'_, Any>, op: &WriteOp) -> Result<(), StoreError> {
-    for (table, _) in TABLES {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE res_type = $1 AND res_id = $2"
-        ))
-        .bind(&op.res_type)
-        .bind(&op.id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Delete the index rows of the resources of `ops`, as [`delete_rows`] does for one, several
-/// resources of a type per statement.
-pub async fn delete_rows_many(
+/// Delete every index row of the resources of `ops`, several resources of a type per statement.
+pub async fn delete_rows(
     tx: &mut Transaction<'_, Any>,
     ops: &[&WriteOp],
 ) -> Result<(), StoreError> {

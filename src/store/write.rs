@@ -39,7 +39,7 @@ impl Store {
         for op in &later {
             self.apply(tx, op).await.map_err(|e| conflict_of(e, op))?;
         }
-        super::index::delete_rows_many(tx, &later).await?;
+        super::index::delete_rows(tx, &later).await?;
         super::index::insert_rows(tx, ops).await?;
         super::access::insert_rows(tx, ops).await?;
         Ok(())

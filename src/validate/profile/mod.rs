@@ -131,7 +131,7 @@ pub fn validate_declared(
 /// Whether `url` is the core StructureDefinition of the resource type `rt`.
 fn is_own_core(url: &str, rt: &str) -> bool {
     node::unversioned(url)
-        .strip_prefix("http://hl7.org/fhir/StructureDefinition/")
+        .strip_prefix(crate::model::CORE_SD)
         .is_some_and(|t| t == rt)
 }
 
