@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
 use super::{Dialect, Store, StoreError};
 
@@ -41,12 +41,18 @@ impl Store {
                     Box::pin(async move {
                         conn.execute(format!("PRAGMA cache_size = -{cache_kib}").as_str())
                             .await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").as_str())
+                            .await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         // Checkpoints run in the background (see `checkpoints`), not inside the
                         // commit that happens to cross the threshold.
                         conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                        // A WAL that grew during a burst is cut back to this size when it rewinds.
+                        conn.execute(
+                            format!("PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}").as_str(),
+                        )
+                        .await?;
                         // Statement journals of multi-row inserts stay in memory, not temp files.
                         conn.execute("PRAGMA temp_store = MEMORY").await?;
                         Ok(())
@@ -62,7 +68,16 @@ impl Store {
             .max_connections(8)
             .connect(&url)
             .await?;
-        tokio::spawn(checkpoints(read.clone()));
+        // Passive checkpoints have a connection of their own, without sqlx's warning for
+        // statements over a second (copying a large WAL may take longer, blocking no one).
+        let quiet = url
+            .parse::<sqlx::any::AnyConnectOptions>()?
+            .disable_statement_logging();
+        let checkpointer = options(CHECKPOINTER_CACHE_KIB)
+            .max_connections(1)
+            .connect_with(quiet)
+            .await?;
+        tokio::spawn(checkpoints(read.clone(), checkpointer, write.clone()));
         Ok(Self {
             read,
             write,
@@ -122,27 +137,81 @@ impl Store {
 /// Page cache of the writer connection and of each of the eight readers, in KiB.
 const WRITER_CACHE_KIB: u32 = 128 * 1024;
 const READER_CACHE_KIB: u32 = 16 * 1024;
+const CHECKPOINTER_CACHE_KIB: u32 = 2 * 1024;
+
+/// How long a statement waits for a lock another connection (or node) holds.
+const BUSY_TIMEOUT_MS: u32 = 10_000;
 
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
-/// Background WAL checkpoints on a reader connection: a commit never pays for one (with SQLite's
-/// automatic checkpoints, the commit crossing 1,000 pages copies the WAL and fsyncs the database
-/// file before it returns, which made trail commits take tens of milliseconds). `PASSIVE` never
-/// blocks the writer or readers. Ends when the pool is closed.
-async fn checkpoints(pool: AnyPool) {
+/// WAL frames (pages) past which a checkpoint also makes the next commit rewind the WAL.
+const RESTART_AFTER_FRAMES: i64 = 8192;
+
+/// Bytes the WAL file is truncated to when it rewinds after growing past them.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// Background WAL checkpoints on the one connection of `pool`: a commit never pays for one (with
+/// SQLite's automatic checkpoints, the commit crossing 1,000 pages copies the WAL and fsyncs the
+/// database file before it returns, which made trail commits take tens of milliseconds).
+/// `PASSIVE` never blocks the writer or readers, but it never rewinds the WAL either: the writer
+/// only starts the WAL over when no reader still uses it, which under steady load never happens,
+/// so the WAL grew by the whole write volume (2.4 GB for a 260 MB database after a minute of
+/// creates and reads) and every page lookup of every reader walked its ever longer index.
+///
+/// Once the WAL holds more than `RESTART_AFTER_FRAMES`, a `RESTART` checkpoint runs on the
+/// `writer` connection itself, in turn with the commits (from another connection it waited for
+/// the write lock, which back-to-back commits seldom leave free): it waits, at most
+/// `RESTART_WAIT`, for the readers of the WAL to finish, and the next commit rewinds it. Ends,
+/// closing `pool`, when the store's `readers` are closed.
+async fn checkpoints(readers: AnyPool, pool: AnyPool, writer: AnyPool) {
     loop {
         tokio::time::sleep(CHECKPOINT_EVERY).await;
-        if pool.is_closed() {
+        if readers.is_closed() {
+            pool.close().await;
             return;
         }
-        if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-            if pool.is_closed() {
-                return;
+        let frames = match checkpoint(&pool, "PASSIVE").await {
+            Ok(frames) => frames,
+            Err(e) => {
+                if !readers.is_closed() {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+                continue;
             }
-            tracing::warn!(error = %e, "WAL checkpoint failed");
+        };
+        if frames > RESTART_AFTER_FRAMES
+            && let Err(e) = restart(&writer).await
+            && !readers.is_closed()
+        {
+            tracing::warn!(error = %e, "WAL restart checkpoint failed");
         }
     }
+}
+
+/// How long a restart checkpoint waits for the WAL's readers (commits wait meanwhile).
+const RESTART_WAIT: Duration = Duration::from_millis(500);
+
+/// A `RESTART` checkpoint on the writer connection, waiting at most [`RESTART_WAIT`].
+async fn restart(writer: &AnyPool) -> Result<(), sqlx::Error> {
+    let mut conn = writer.acquire().await?;
+    let wait = format!("PRAGMA busy_timeout = {}", RESTART_WAIT.as_millis());
+    conn.execute(wait.as_str()).await?;
+    let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+        .fetch_one(&mut *conn)
+        .await;
+    conn.execute(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").as_str())
+        .await?;
+    done.map(drop)
+}
+
+/// Run one checkpoint in `mode`; the number of frames the WAL held.
+async fn checkpoint(pool: &AnyPool, mode: &str) -> Result<i64, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query(&format!("PRAGMA wal_checkpoint({mode})"))
+        .fetch_one(pool)
+        .await?;
+    row.try_get::<i64, _>(1)
 }
 
 /// The file path of a `sqlite:` URL, when it names a file.
@@ -183,5 +252,48 @@ mod tests {
         assert_eq!(sqlite_path("sqlite:c.db?mode=rwc"), Some("c.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(with_create_mode("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+    }
+
+    /// Readers and a writer that never stop used to keep the WAL from ever rewinding: it grew by
+    /// every byte written. With the restart checkpoints it rewinds, again and again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_rewinds_under_steady_reads_and_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/carnet.db", dir.path().display());
+        let wal = dir.path().join("carnet.db-wal");
+        // The WAL header's checkpoint sequence number (bytes 12..16) counts its rewinds.
+        let rewinds = || {
+            let header = std::fs::read(&wal).map(|b| b[..16].to_vec()).unwrap();
+            u32::from_be_bytes([header[12], header[13], header[14], header[15]])
+        };
+        let store = Store::connect(&url).await.unwrap();
+        store
+            .write
+            .execute("CREATE TABLE scratch (b BLOB NOT NULL)")
+            .await
+            .unwrap();
+        let before = rewinds();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (read, done) = (store.read.clone(), done.clone());
+                tokio::spawn(async move {
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        read.execute("SELECT count(*) FROM scratch").await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        let mib = 1024 * 1024;
+        for _ in 0..4 * WAL_SIZE_LIMIT / mib {
+            let insert = format!("INSERT INTO scratch VALUES (randomblob({mib}))");
+            store.write.execute(insert.as_str()).await.unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        for reader in readers {
+            reader.await.unwrap();
+        }
+        let rewound = rewinds() - before;
+        assert!(rewound >= 2, "the WAL rewound {rewound} times");
     }
 }
