@@ -22,6 +22,7 @@ impl Store {
             Dialect::Postgres => Self::connect_postgres(url).await?,
         };
         store.migrate().await?;
+        store.count_stored().await?;
         store.start_group_commit();
         Ok(store)
     }
@@ -124,6 +125,30 @@ impl Store {
                     .await?
             }
         }
+        Ok(())
+    }
+
+    /// Tells the planner statistics what the database already holds.
+    async fn count_stored(&self) -> Result<(), StoreError> {
+        let versions: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM resource_versions",
+        )
+        .fetch_one(&self.write)
+        .await?;
+        let analyzed = match self.dialect {
+            // PostgreSQL's autovacuum analyzes on its own.
+            Dialect::Postgres => true,
+            Dialect::Sqlite => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                )
+                .fetch_one(&self.write)
+                .await?
+                    > 0
+            }
+        };
+        self.stats
+            .opened_with(u64::try_from(versions).unwrap_or(0), analyzed);
         Ok(())
     }
 

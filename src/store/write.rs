@@ -47,9 +47,9 @@ impl Store {
 
     /// Counts committed rows (for the planner statistics refresh).
     pub(super) fn wrote(&self, ops: &[WriteOp]) {
-        let rows: usize = ops.iter().map(|op| 1 + op.index.len()).sum();
-        if rows > 0 {
-            self.stats.wrote(rows as u64, &self.write, self.dialect);
+        if !ops.is_empty() {
+            self.stats
+                .wrote(ops.len() as u64, &self.write, self.dialect);
         }
     }
 
