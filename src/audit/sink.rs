@@ -22,8 +22,10 @@ use crate::store::{LoggedEvent, Store, WriteOp};
 /// Queued AuditEvents indexed per background transaction: a short hold of the single writer
 /// (fifty made the requests' commits wait long enough to triple their p99).
 const INDEX_BATCH: i64 = 10;
-/// Queued AuditEvents indexed per transaction by a flush, which a request waits for.
-const FLUSH_BATCH: i64 = 200;
+/// Queued AuditEvents indexed per transaction by a flush, which a request waits for: 1,000
+/// indexed a backlog of 100,000 at ~4,900 events/s against ~4,000 with 200, each transaction
+/// holding the writer ~0.2 s.
+const FLUSH_BATCH: i64 = 1000;
 /// The indexer wakes this often, and whenever this many events were queued since it last ran.
 pub const INDEX_EVERY: Duration = Duration::from_millis(500);
 const INDEX_AFTER: usize = 2000;
