@@ -176,7 +176,7 @@ const RESTART_AFTER_FRAMES: i64 = 8192;
 /// Bytes the WAL file is truncated to when it rewinds after growing past them.
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// Background WAL checkpoints on the one connection of `pool`: a commit never pays for one (with
+/// Background WAL checkpoints on the one connection of `checkpointer`: a commit never pays for one (with
 /// SQLite's automatic checkpoints, the commit crossing 1,000 pages copies the WAL and fsyncs the
 /// database file before it returns, which made trail commits take tens of milliseconds).
 /// `PASSIVE` never blocks the writer or readers, but it never rewinds the WAL either: the writer
@@ -188,15 +188,15 @@ const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// `writer` connection itself, in turn with the commits (from another connection it waited for
 /// the write lock, which back-to-back commits seldom leave free): it waits, at most
 /// `RESTART_WAIT`, for the readers of the WAL to finish, and the next commit rewinds it. Ends,
-/// closing `pool`, when the store's `readers` are closed.
-async fn checkpoints(readers: AnyPool, pool: AnyPool, writer: AnyPool) {
+/// closing `checkpointer`, when the store's `readers` are closed.
+async fn checkpoints(readers: AnyPool, checkpointer: AnyPool, writer: AnyPool) {
     loop {
         tokio::time::sleep(CHECKPOINT_EVERY).await;
         if readers.is_closed() {
-            pool.close().await;
+            checkpointer.close().await;
             return;
         }
-        let frames = match checkpoint(&pool, "PASSIVE").await {
+        let frames = match checkpoint(&checkpointer, "PASSIVE").await {
             Ok(frames) => frames,
             Err(e) => {
                 if !readers.is_closed() {
@@ -222,19 +222,20 @@ async fn restart(writer: &AnyPool) -> Result<(), sqlx::Error> {
     let mut conn = writer.acquire().await?;
     let wait = format!("PRAGMA busy_timeout = {}", RESTART_WAIT.as_millis());
     conn.execute(wait.as_str()).await?;
-    let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-        .fetch_one(&mut *conn)
-        .await;
+    let done = checkpoint(&mut *conn, "RESTART").await;
     conn.execute(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").as_str())
         .await?;
     done.map(drop)
 }
 
-/// Run one checkpoint in `mode`; the number of frames the WAL held.
-async fn checkpoint(pool: &AnyPool, mode: &str) -> Result<i64, sqlx::Error> {
+/// Run one checkpoint in `mode` on `conn`; the number of frames the WAL held.
+async fn checkpoint<'c, E>(conn: E, mode: &str) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = sqlx::Any>,
+{
     use sqlx::Row;
     let row = sqlx::query(&format!("PRAGMA wal_checkpoint({mode})"))
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?;
     row.try_get::<i64, _>(1)
 }
@@ -288,7 +289,10 @@ mod tests {
         let wal = dir.path().join("carnet.db-wal");
         // The WAL header's checkpoint sequence number (bytes 12..16) counts its rewinds.
         let rewinds = || {
-            let header = std::fs::read(&wal).map(|b| b[..16].to_vec()).unwrap();
+            use std::io::Read;
+            let mut header = [0u8; 16];
+            let mut file = std::fs::File::open(&wal).unwrap();
+            file.read_exact(&mut header).unwrap();
             u32::from_be_bytes([header[12], header[13], header[14], header[15]])
         };
         let store = Store::connect(&url).await.unwrap();

@@ -1,7 +1,7 @@
 //! Planner statistics kept fresh: after the data has grown enough since the last time (a fifth more
-//! versions than were stored then, and at least a hundred), `ANALYZE` runs in the background, so search plans drive from the
-//! selective indexes right after a bulk load instead of waiting for PostgreSQL's autovacuum (and SQLite,
-//! which never gathers statistics by itself, gets them at all).
+//! versions than were stored then, and at least a hundred), `ANALYZE` runs in the background, so
+//! search plans drive from the selective indexes right after a bulk load instead of waiting for
+//! PostgreSQL's autovacuum (and SQLite, which never gathers statistics by itself, gets them at all).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,11 +21,11 @@ pub struct Stats {
 const MIN_GROWTH: u64 = 100;
 
 impl Stats {
-    /// Counts from the `versions` a store opened with, whose statistics are up to date
-    /// (`analyzed`): otherwise the first refresh is due after [`MIN_GROWTH`] writes. Counting from
-    /// zero made a restarted server on a large database scan all of it (SQLite's `ANALYZE` counts
-    /// every page of every index, holding the writer) again and again: at 1,000, 1,200, 1,440…
-    /// writes.
+    /// Counts from the `versions` a store opened with, whose statistics are up to date when
+    /// `analyzed` (otherwise a refresh is due at the first write, or after [`MIN_GROWTH`] on an
+    /// empty database). Counting from zero made a restarted server on a large database scan all
+    /// of it (SQLite's `ANALYZE` counts every page of every index, holding the writer) again and
+    /// again: at 1,000, 1,200, 1,440… writes.
     pub fn opened_with(&self, versions: u64, analyzed: bool) {
         self.writes.store(versions, Ordering::Relaxed);
         let last = if analyzed { versions } else { 0 };

@@ -45,7 +45,7 @@ impl Store {
         Ok(())
     }
 
-    /// Counts committed rows (for the planner statistics refresh).
+    /// Counts committed versions (for the planner statistics refresh).
     pub(super) fn wrote(&self, ops: &[WriteOp]) {
         if !ops.is_empty() {
             self.stats
