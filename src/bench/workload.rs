@@ -227,6 +227,11 @@ pub const WORKLOADS: &[Workload] = &[
         make: search_family_birthdate,
     },
     Workload {
+        name: "search-trail",
+        about: "GET AuditEvent?patient=<id>&_count=20 (the record's latest accesses, with the total)",
+        make: search_trail,
+    },
+    Workload {
         name: "create",
         about: "POST Patient (new INS)",
         make: create,
@@ -285,6 +290,10 @@ fn search_docs_pro(g: &mut Gen<'_>) -> Request {
         professional: true,
         ..search_docs(g)
     }
+}
+
+fn search_trail(g: &mut Gen<'_>) -> Request {
+    Request::get(format!("AuditEvent?patient={}&_count=20", g.random_id()))
 }
 
 fn search_docs_chained(g: &mut Gen<'_>) -> Request {

@@ -36,6 +36,9 @@ impl Context {
 
     /// True if `ty/id` (live, deleted or unknown) is visible to the requester.
     pub async fn is_visible(&self, ty: &str, id: &str) -> Result<bool> {
+        if ty == crate::search::trail::TYPE {
+            return Ok(self.current(ty, id).await?.is_some());
+        }
         let Some(cond) = self.visibility(Some(ty), "r.res_type", "r.res_id") else {
             return Ok(true);
         };

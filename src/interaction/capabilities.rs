@@ -63,6 +63,9 @@ fn statement(ctx: &Context) -> Value {
 }
 
 fn resource_entry(ty: &str) -> Value {
+    if ty == crate::search::trail::TYPE {
+        return trail_entry();
+    }
     let interactions: Vec<Value> = TYPE_INTERACTIONS
         .iter()
         .map(|c| json!({"code": c}))
@@ -98,6 +101,41 @@ fn resource_entry(ty: &str) -> Value {
         "conditionalDelete": "single",
         "searchInclude": references,
         "searchRevInclude": ["*"],
+        "searchParam": params,
+    })
+}
+
+/// The trail: written by the server only, read and searched from the trail table.
+fn trail_entry() -> Value {
+    let interactions: Vec<Value> = [
+        "read",
+        "vread",
+        "search-type",
+        "history-instance",
+        "history-type",
+    ]
+    .iter()
+    .map(|c| json!({"code": c}))
+    .collect();
+    let model = crate::model::r4();
+    let params: Vec<Value> = crate::search::trail::PARAMS
+        .iter()
+        .map(|(code, kind)| {
+            let definition = model
+                .search_params(crate::search::trail::TYPE)
+                .iter()
+                .find(|p| p.code == *code)
+                .map(|p| p.url.clone());
+            json!({"name": code, "type": kind, "definition": definition})
+        })
+        .collect();
+    json!({
+        "type": crate::search::trail::TYPE,
+        "documentation": "The access trail: one AuditEvent per request, written by the server (append-only), read by the patient, their legal representatives and administrators; newest first unless _sort=date.",
+        "interaction": interactions,
+        "versioning": "versioned",
+        "readHistory": true,
+        "updateCreate": false,
         "searchParam": params,
     })
 }

@@ -118,8 +118,14 @@ impl Context {
             audit,
             in_transaction: false,
         };
-        if let Some(sink) = &ctx.audit {
-            sink.start_indexer(trail::indexing(&ctx));
+        let moved = crate::audit::sink::upgrade(&ctx.store)
+            .await
+            .map_err(Error::internal)?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                "AuditEvents of an earlier version moved to the trail table"
+            );
         }
         Ok(ctx)
     }

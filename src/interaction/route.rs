@@ -83,8 +83,10 @@ pub fn interaction(p: RequestParts) -> Result<Interaction> {
         ["Patient", id, "$everything"] => {
             let id = Id::parse(id)?;
             let model = crate::model::r4();
+            // The record's resources; its access trail is searched on its own (`AuditEvent?patient=`).
             let mut types: Vec<String> = model
                 .compartment_types("Patient")
+                .filter(|t| *t != crate::search::trail::TYPE)
                 .map(str::to_owned)
                 .collect();
             types.sort();

@@ -10,7 +10,7 @@ use crate::fhir::{BundleBuilder, BundleEntry};
 use crate::search::include::{self, Key};
 use crate::search::page::{self, Cursor, PagePlan};
 use crate::search::query::{self, Include, SearchRequest, Summary, TotalMode};
-use crate::search::shape;
+use crate::search::{shape, trail};
 use crate::store::{SearchHit, StoredVersion};
 
 /// A search as parsed from the request line.
@@ -39,8 +39,13 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         &ctx.search.get(),
     )?;
     req.compartment.clone_from(&spec.compartment);
-    req.driver = measured_driver(ctx, &req).await?;
-    let plan = page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?;
+    let plan = if trail::is_trail(&req.types)? {
+        trail::restrict(&mut req, spec.strict)?;
+        trail::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?
+    } else {
+        req.driver = measured_driver(ctx, &req).await?;
+        page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?
+    };
     let total = match (req.total, req.summary) {
         (_, Summary::Count) | (TotalMode::Accurate, _) => Some(ctx.store.count(&plan.count).await?),
         _ => None,

@@ -6,7 +6,7 @@
 
 use super::requester::Requester;
 use super::{Body, Context, HistoryScope, Interaction, Outcome, execute, execute_sealed};
-use crate::audit::{AuditOutcome, Entry, Indexing, audit_event, emergency_notice};
+use crate::audit::{AuditOutcome, Entry, audit_event, emergency_notice};
 use crate::consent::{AccessMode, AccessScope, Actor};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, Issue, Severity};
@@ -30,9 +30,6 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
     if matches!(interaction, Interaction::Capabilities) {
         return execute(ctx, interaction).await;
     }
-    if reaches_audit_events(interaction) {
-        sink.flush().await.map_err(Error::internal)?;
-    }
     let seal = Seal {
         requester,
         interaction,
@@ -44,7 +41,6 @@ pub async fn run(ctx: &Context, interaction: &Interaction) -> Result<Outcome> {
         result = Err(e);
     }
     let emergency = if let Some(emergency) = sealed {
-        sink.queued(1);
         emergency
     } else {
         let traced = trace(ctx, &seal, result.as_ref(), &[]).await?;
@@ -133,13 +129,9 @@ pub async fn trace(
         at: &at_text,
         emergency: !emergency.is_empty(),
     };
-    let audit_id = crate::fhir::Id::generate().to_string();
-    let event = LoggedEvent {
-        seq: 0,
-        content: serde_json::to_vec(&audit_event(&audit_id, &entry)).map_err(Error::internal)?,
-        id: audit_id,
-        at,
-    };
+    let audit_id = crate::fhir::Id::generate();
+    let stamped = super::resource::stamp(&audit_event(audit_id.as_str(), &entry), &audit_id, 1, at);
+    let event = crate::audit::terms::logged(&stamped, at);
     let mut notices = Vec::new();
     for (pid, gps) in &emergency {
         let id = crate::fhir::Id::generate().to_string();
@@ -147,65 +139,6 @@ pub async fn trace(
         notices.push(super::resource::new_version(ctx, &notice, 1, "POST", at).await?);
     }
     Ok(Traced { event, notices })
-}
-
-/// How the indexer turns a queued AuditEvent into its first version, as any write would.
-pub fn indexing(ctx: &Context) -> Indexing {
-    // Without the sink: the sink holds this function, and a cycle would keep the store (and its
-    // database connections) alive after the server is gone.
-    let ctx = Context {
-        audit: None,
-        ..ctx.clone()
-    };
-    std::sync::Arc::new(move |event: LoggedEvent| {
-        let ctx = ctx.clone();
-        Box::pin(async move {
-            let resource: serde_json::Value =
-                serde_json::from_slice(&event.content).map_err(|e| e.to_string())?;
-            super::resource::new_version(&ctx, &resource, 1, "POST", event.at)
-                .await
-                .map_err(|e| e.to_string())
-        })
-    })
-}
-
-/// Whether `i` may read, change or count AuditEvents: then the trail queue is indexed first, so
-/// that it sees every event acknowledged before it.
-fn reaches_audit_events(i: &Interaction) -> bool {
-    use Interaction as I;
-    const AUDIT: &str = "AuditEvent";
-    match i {
-        I::Read { ty, .. }
-        | I::VRead { ty, .. }
-        | I::Create { ty, .. }
-        | I::Update { ty, .. }
-        | I::ConditionalUpdate { ty, .. }
-        | I::Patch { ty, .. }
-        | I::ConditionalPatch { ty, .. }
-        | I::Delete { ty, .. }
-        | I::ConditionalDelete { ty, .. }
-        | I::Validate { ty, .. }
-        | I::History {
-            scope: HistoryScope::Type(ty) | HistoryScope::Instance(ty, _),
-            ..
-        } => ty.as_str() == AUDIT,
-        I::History { .. } | I::Reindex { .. } => true,
-        I::Search(spec) => {
-            spec.types.is_empty()
-                || spec.types.iter().any(|t| t == AUDIT)
-                || spec
-                    .pairs
-                    .iter()
-                    .any(|(k, v)| k.contains(AUDIT) || v.contains(AUDIT))
-        }
-        I::Bundle { body, .. } => body["entry"].as_array().into_iter().flatten().any(|e| {
-            e["request"]["url"]
-                .as_str()
-                .is_some_and(|u| u.contains(AUDIT))
-                || e["resource"]["resourceType"] == AUDIT
-        }),
-        I::Capabilities => false,
-    }
 }
 
 fn name(i: &Interaction) -> &'static str {

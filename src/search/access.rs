@@ -9,7 +9,7 @@
 //! a document is visible to its authors, to the médecin traitant, or when the matrix allows its
 //! type and it is not `MASQUE_PS`. A Binary follows the DocumentReference(s) whose attachment
 //! points at it. Patients are visible to every professional; Consents to the médecin traitant;
-//! AuditEvents to none. A holder sees their record (minus the documents hidden from them), a
+//! AuditEvents (rows of the trail table, filed under their records) to none. A holder sees their record (minus the documents hidden from them), a
 //! representative the same minus `INVISIBLE_REPRESENTANTS_LEGAUX`, a system client the records
 //! that are not closed without `MASQUE_PS` documents. Resources outside every record
 //! (Practitioner, Organization, terminology…) are visible to all.
@@ -80,7 +80,8 @@ fn for_type(c: &mut Compiler, scope: &AccessScope, ty: &str, t: &str, id: &str) 
                     format!("{m} AND {}", holder_document(c, scope, id))
                 }
                 "Binary" => owned_binary(c, scope, id, false),
-                "Consent" | "AuditEvent" => mine(c),
+                "Consent" => mine(c),
+                "AuditEvent" => trail_event(c, patients, id),
                 _ => {
                     let m = mine(c);
                     format!("({m} OR {})", unlinked(c, t, id))
@@ -128,6 +129,41 @@ fn professional(c: &mut Compiler, scope: &AccessScope, ty: &str, t: &str, id: &s
         }
         _ => links_all(c, t, id, |c, pid| record_ok(c, scope, pid)),
     }
+}
+
+/// Which events of the trail (`audit_trail`) exist for a requester.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrailAccess {
+    /// Every event: an administrator, or the server's own work.
+    All,
+    /// The events filed under these records (`audit_patients`): a patient's or a legal
+    /// representative's own records.
+    Records(Vec<String>),
+    /// None: professionals and system clients do not read the trail (it is the patient's).
+    Nothing,
+}
+
+/// The trail events that exist under `scope`.
+pub fn trail(scope: &AccessScope) -> TrailAccess {
+    match scope {
+        AccessScope::All => TrailAccess::All,
+        AccessScope::Holder { patients, .. } => TrailAccess::Records(patients.clone()),
+        _ => TrailAccess::Nothing,
+    }
+}
+
+/// The trail event `id` is filed under one of `patients`.
+fn trail_event(c: &mut Compiler, patients: &[String], id: &str) -> String {
+    if patients.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let (t, p) = (c.alias("at"), c.alias("ap"));
+    let marks: Vec<String> = patients.iter().map(|x| c.q.text(x.clone())).collect();
+    format!(
+        "EXISTS (SELECT 1 FROM audit_trail {t} JOIN audit_patients {p} ON {p}.patient IN ({}) \
+         AND {p}.recorded = {t}.recorded AND {p}.seq = {t}.seq WHERE {t}.res_id = {id})",
+        marks.join(", ")
+    )
 }
 
 /// The condition that a professional's rules 1-6 open the record whose Patient id is the SQL

@@ -17,6 +17,7 @@ pub mod predicate;
 pub mod query;
 pub mod registry;
 pub mod shape;
+pub mod trail;
 pub mod values;
 
 pub use index::{Extractor, IndexRow, IndexValue, ParamInfo, ParamKind};

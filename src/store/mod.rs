@@ -10,7 +10,6 @@
 //! writer connection, so write transactions never fail on lock upgrades; readers use their own pool.
 
 mod access;
-mod audit_log;
 mod connect;
 mod dialect;
 mod group;
@@ -19,15 +18,18 @@ mod read;
 mod search;
 mod sql;
 mod stats;
+mod trail;
+mod trail_upgrade;
 mod write;
 
 use sqlx::AnyPool;
 
-pub use audit_log::LoggedEvent;
 pub use dialect::Dialect;
 pub use read::HistoryQuery;
 pub use search::{KeyKind, SearchHit};
 pub use sql::{SqlQuery, SqlValue};
+pub use trail::LoggedEvent;
+pub use trail_upgrade::LegacyEvent;
 
 use crate::error::{Error, ErrorKind};
 use crate::fhir::Instant;

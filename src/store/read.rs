@@ -10,6 +10,19 @@ use crate::fhir::Instant;
 const VERSION_COLUMNS: &str =
     "v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content";
 
+/// The access trail's type: its events are rows of `audit_trail`, read through the view
+/// `audit_events` (the columns of `resource_versions`; every event is a version 1).
+pub(super) const TRAIL: &str = "AuditEvent";
+
+/// Where the versions of `res_type` are (`None`: every type but the trail's).
+fn versions_of(res_type: Option<&str>) -> &'static str {
+    if res_type == Some(TRAIL) {
+        "audit_events"
+    } else {
+        "resource_versions"
+    }
+}
+
 /// Which history to list: system (no type), type (no id) or instance; newest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryQuery {
@@ -49,6 +62,9 @@ impl Store {
         res_type: &str,
         id: &str,
     ) -> Result<Option<StoredVersion>, StoreError> {
+        if res_type == TRAIL {
+            return self.current_where(res_type, id, &SqlQuery::default()).await;
+        }
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
              WHERE r.res_type = $1 AND r.res_id = $2"
@@ -62,7 +78,7 @@ impl Store {
     }
 
     /// The current version of `res_type/id` if the row `r` also satisfies `cond` (a visibility
-    /// condition on the alias `r`), in one query.
+    /// condition on the alias `r`, empty for none), in one query.
     pub async fn current_where(
         &self,
         res_type: &str,
@@ -71,9 +87,18 @@ impl Store {
     ) -> Result<Option<StoredVersion>, StoreError> {
         let mut q = SqlQuery::default();
         let (a, b) = (q.text(res_type), q.text(id));
-        let cond = q.splice(cond);
+        let cond = if cond.sql.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            q.splice(cond)
+        };
+        let from = if res_type == TRAIL {
+            "audit_events r JOIN audit_events v ON v.seq = r.seq"
+        } else {
+            "resources r JOIN resource_versions v ON v.seq = r.seq"
+        };
         q.sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
+            "SELECT {VERSION_COLUMNS} FROM {from} \
              WHERE r.res_type = {a} AND r.res_id = {b} AND {cond}"
         );
         let row = bind_all(sqlx::query(&q.sql), &q.values)
@@ -90,8 +115,9 @@ impl Store {
         version: i64,
     ) -> Result<Option<StoredVersion>, StoreError> {
         let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM resource_versions v \
-             WHERE v.res_type = $1 AND v.res_id = $2 AND v.version = $3"
+            "SELECT {VERSION_COLUMNS} FROM {} v \
+             WHERE v.res_type = $1 AND v.res_id = $2 AND v.version = $3",
+            versions_of(Some(res_type))
         );
         let row = sqlx::query(&sql)
             .bind(res_type)
@@ -106,8 +132,9 @@ impl Store {
     pub async fn history(&self, q: &HistoryQuery) -> Result<Vec<StoredVersion>, StoreError> {
         let mut query = history_filter(q);
         query.sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM resource_versions v WHERE {} \
+            "SELECT {VERSION_COLUMNS} FROM {} v WHERE {} \
              ORDER BY v.seq DESC LIMIT {}",
+            versions_of(q.res_type.as_deref()),
             query.sql,
             q.limit.clamp(0, 10_000)
         );
@@ -128,7 +155,8 @@ impl Store {
         };
         let mut query = history_filter(&q);
         query.sql = format!(
-            "SELECT COUNT(*) FROM resource_versions v WHERE {}",
+            "SELECT COUNT(*) FROM {} v WHERE {}",
+            versions_of(q.res_type.as_deref()),
             query.sql
         );
         Ok(
@@ -143,10 +171,10 @@ impl Store {
 fn history_filter(q: &HistoryQuery) -> SqlQuery {
     let mut out = SqlQuery::default();
     let mut clauses = vec!["1 = 1".to_owned()];
-    match &q.res_type {
-        Some(t) => clauses.push(format!("v.res_type = {}", out.text(t.clone()))),
-        // The trail grows with every request: system history leaves it to `AuditEvent/_history`.
-        None => clauses.push("v.res_type <> 'AuditEvent'".to_owned()),
+    // Without a type: every version of resource_versions, which the trail is not in (system
+    // history leaves it to `AuditEvent/_history`).
+    if let Some(t) = &q.res_type {
+        clauses.push(format!("v.res_type = {}", out.text(t.clone())));
     }
     if let Some(id) = &q.id {
         clauses.push(format!("v.res_id = {}", out.text(id.clone())));

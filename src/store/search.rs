@@ -104,15 +104,31 @@ impl Store {
         for chunk in refs.chunks(200) {
             let mut q = SqlQuery::default();
             let mut ors = Vec::with_capacity(chunk.len());
+            let mut events = Vec::new();
             for (t, id) in chunk {
+                if t == super::read::TRAIL {
+                    events.push(q.text(id.clone()));
+                    continue;
+                }
                 let (a, b) = (q.text(t.clone()), q.text(id.clone()));
                 ors.push(format!("(r.res_type = {a} AND r.res_id = {b})"));
             }
-            q.sql = format!(
-                "SELECT v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content \
-                 FROM resources r JOIN resource_versions v ON v.seq = r.seq WHERE r.deleted = 0 AND ({})",
-                ors.join(" OR ")
-            );
+            let cols = "v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content";
+            let mut selects = Vec::new();
+            if !ors.is_empty() {
+                selects.push(format!(
+                    "SELECT {cols} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
+                     WHERE r.deleted = 0 AND ({})",
+                    ors.join(" OR ")
+                ));
+            }
+            if !events.is_empty() {
+                selects.push(format!(
+                    "SELECT {cols} FROM audit_events v WHERE v.res_id IN ({})",
+                    events.join(", ")
+                ));
+            }
+            q.sql = selects.join(" UNION ALL ");
             let rows = bind_all(sqlx::query(&q.sql), &q.values)
                 .fetch_all(&self.read)
                 .await?;

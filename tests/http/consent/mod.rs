@@ -6,4 +6,5 @@ pub(crate) mod population;
 mod properties;
 mod reads;
 mod trail;
+mod trail_search;
 mod writes;
