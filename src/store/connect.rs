@@ -24,6 +24,7 @@ impl Store {
         store.migrate().await?;
         store.count_stored().await?;
         store.start_group_commit();
+        store.start_filing();
         Ok(store)
     }
 

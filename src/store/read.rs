@@ -101,6 +101,7 @@ impl Store {
             "SELECT {VERSION_COLUMNS} FROM {from} \
              WHERE r.res_type = {a} AND r.res_id = {b} AND {cond}"
         );
+        self.filed_for(&q.sql).await?;
         let row = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_optional(&self.read)
             .await?;
@@ -138,6 +139,7 @@ impl Store {
             query.sql,
             q.limit.clamp(0, 10_000)
         );
+        self.filed_for(&query.sql).await?;
         let rows = bind_all(sqlx::query(&query.sql), &query.values)
             .fetch_all(&self.read)
             .await?;
@@ -159,6 +161,7 @@ impl Store {
             versions_of(q.res_type.as_deref()),
             query.sql
         );
+        self.filed_for(&query.sql).await?;
         Ok(
             bind_all_scalar(sqlx::query_scalar::<_, i64>(&query.sql), &query.values)
                 .fetch_one(&self.read)

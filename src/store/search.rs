@@ -43,6 +43,7 @@ impl Store {
         q: &SqlQuery,
         kinds: &[KeyKind],
     ) -> Result<Vec<SearchHit>, StoreError> {
+        self.filed_for(&q.sql).await?;
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
@@ -63,6 +64,7 @@ impl Store {
 
     /// Run a `SELECT COUNT(*) …` query.
     pub async fn count(&self, q: &SqlQuery) -> Result<i64, StoreError> {
+        self.filed_for(&q.sql).await?;
         Ok(
             bind_all_scalar(sqlx::query_scalar::<_, i64>(&q.sql), &q.values)
                 .fetch_one(&self.read)
@@ -86,6 +88,7 @@ impl Store {
 
     /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
     pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
+        self.filed_for(&q.sql).await?;
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
