@@ -86,6 +86,7 @@ impl Store {
             dialect: Dialect::Sqlite,
             stats: std::sync::Arc::default(),
             group: std::sync::Arc::default(),
+            filing: std::sync::Arc::default(),
         })
     }
 
@@ -110,6 +111,7 @@ impl Store {
             dialect: Dialect::Postgres,
             stats: std::sync::Arc::default(),
             group: std::sync::Arc::default(),
+            filing: std::sync::Arc::default(),
         })
     }
 

@@ -42,6 +42,7 @@ pub struct Store {
     dialect: Dialect,
     stats: std::sync::Arc<stats::Stats>,
     group: group::Queue,
+    filing: std::sync::Arc<trail::Filing>,
 }
 
 /// One stored version of a resource.

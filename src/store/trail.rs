@@ -7,9 +7,19 @@
 //! of their throughput (SQLite 3.46's `balance_nonroot` renumbers pages through the pending-byte
 //! page, and the commit that follows scans the writer's whole page cache).
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use super::dialect::Dialect;
 use super::{Store, StoreError, WriteOp};
 use crate::fhir::Instant;
+
+/// This process's filing of SQLite's trail: one at a time, and how far it went.
+#[derive(Debug, Default)]
+pub(super) struct Filing {
+    lock: tokio::sync::Mutex<()>,
+    /// Every row up to this `seq` is filed (another node may have gone further).
+    upto: AtomicI64,
+}
 
 /// How often SQLite's trail is filed under its records in the background.
 pub const FILE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -94,13 +104,12 @@ impl Store {
         if self.dialect != Dialect::Sqlite {
             return Ok(());
         }
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT CAST((SELECT COALESCE(MAX(seq), 0) FROM audit_trail) > \
-             (SELECT seq FROM audit_filed) AS BIGINT)",
-        )
-        .fetch_one(&self.read)
-        .await?;
-        if pending == 0 {
+        let appended: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_trail")
+            .fetch_one(&self.read)
+            .await?;
+        // Concurrent callers wait for one filing, which covers what each of them needs.
+        let _one = self.filing.lock.lock().await;
+        if self.filing.upto.load(Ordering::Acquire) >= appended {
             return Ok(());
         }
         // One writer: what this transaction reads is everything committed, and stays so.
@@ -115,7 +124,11 @@ impl Store {
         sqlx::query("UPDATE audit_filed SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_trail)")
             .execute(&mut *tx)
             .await?;
+        let upto: i64 = sqlx::query_scalar("SELECT seq FROM audit_filed")
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
+        self.filing.upto.fetch_max(upto, Ordering::AcqRel);
         Ok(())
     }
 
