@@ -153,10 +153,14 @@ pub fn plan(
     );
     let mut cc = Compiler::with_access(base_url, scope.clone());
     let all = source(&mut cc, req, dialect, scope)?;
-    let counted = if all.distinct { "DISTINCT t.seq" } else { "*" };
+    let counted = if all.distinct {
+        format!("DISTINCT {}", all.seq)
+    } else {
+        "*".to_owned()
+    };
     cc.q.sql = format!(
         "SELECT COUNT({counted}) FROM {} WHERE {}",
-        all.tables, all.conds
+        all.counted, all.conds
     );
     Ok(PagePlan {
         page: c.q,
@@ -170,6 +174,8 @@ pub fn plan(
 /// The tables and conditions of a trail search, and the sort columns.
 struct Source {
     tables: String,
+    /// What the count reads: the filing alone when nothing else is asked of the events.
+    counted: String,
     conds: String,
     recorded: String,
     seq: String,
@@ -232,6 +238,7 @@ fn source(
         }
         return Ok(Source {
             tables: "audit_trail t".to_owned(),
+            counted: "audit_trail t".to_owned(),
             conds: conds.join(" AND "),
             recorded: "t.recorded".to_owned(),
             seq: "t.seq".to_owned(),
@@ -239,6 +246,7 @@ fn source(
         });
     };
     let distinct = drive.len() > 1;
+    let filing_alone = conds.is_empty() && sets.len() == 0;
     conds.insert(0, filed(c, "d", &drive));
     for set in sets {
         let p = c.alias("ap");
@@ -247,8 +255,14 @@ fn source(
             "EXISTS (SELECT 1 FROM audit_patients {p} WHERE {within} AND {p}.recorded = t.recorded AND {p}.seq = t.seq)"
         ));
     }
+    let tables = "audit_patients d JOIN audit_trail t ON t.seq = d.seq".to_owned();
     Ok(Source {
-        tables: "audit_patients d JOIN audit_trail t ON t.seq = d.seq".to_owned(),
+        counted: if filing_alone {
+            "audit_patients d".to_owned()
+        } else {
+            tables.clone()
+        },
+        tables,
         conds: conds.join(" AND "),
         recorded: "d.recorded".to_owned(),
         seq: "d.seq".to_owned(),
