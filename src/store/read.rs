@@ -7,7 +7,7 @@ use super::sql::{SqlQuery, SqlValue, bind_all, bind_all_scalar};
 use super::{Store, StoreError, StoredVersion};
 use crate::fhir::Instant;
 
-const VERSION_COLUMNS: &str =
+pub(super) const VERSION_COLUMNS: &str =
     "v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content";
 
 /// The access trail's type: its events are rows of `audit_trail`, read through the view

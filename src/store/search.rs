@@ -116,7 +116,7 @@ impl Store {
                 let (a, b) = (q.text(t.clone()), q.text(id.clone()));
                 ors.push(format!("(r.res_type = {a} AND r.res_id = {b})"));
             }
-            let cols = "v.seq, v.res_type, v.res_id, v.version, v.last_updated, v.deleted, v.method, v.content";
+            let cols = super::read::VERSION_COLUMNS;
             let mut selects = Vec::new();
             if !ors.is_empty() {
                 selects.push(format!(
