@@ -87,6 +87,7 @@ impl Store {
             stats: std::sync::Arc::default(),
             group: std::sync::Arc::default(),
             filing: std::sync::Arc::default(),
+            inline: sqlite_path(&url).map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
         })
     }
 
@@ -112,6 +113,7 @@ impl Store {
             stats: std::sync::Arc::default(),
             group: std::sync::Arc::default(),
             filing: std::sync::Arc::default(),
+            inline: None,
         })
     }
 

@@ -14,6 +14,7 @@ mod connect;
 mod dialect;
 mod group;
 mod index;
+mod inline;
 mod read;
 mod search;
 mod sql;
@@ -43,6 +44,8 @@ pub struct Store {
     stats: std::sync::Arc<stats::Stats>,
     group: group::Queue,
     filing: std::sync::Arc<trail::Filing>,
+    /// Point reads on the calling thread (SQLite files only).
+    inline: Option<std::sync::Arc<inline::Inline>>,
 }
 
 /// One stored version of a resource.
@@ -102,6 +105,9 @@ pub enum StoreError {
     /// Any database fault.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A fault of a direct read (see `inline`).
+    #[error("database error: {0}")]
+    Direct(#[from] inline::DirectError),
     /// Migration failure at start.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

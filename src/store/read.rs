@@ -65,16 +65,13 @@ impl Store {
         if res_type == TRAIL {
             return self.current_where(res_type, id, &SqlQuery::default()).await;
         }
-        let sql = format!(
+        let mut q = SqlQuery::default();
+        let (a, b) = (q.text(res_type), q.text(id));
+        q.sql = format!(
             "SELECT {VERSION_COLUMNS} FROM resources r JOIN resource_versions v ON v.seq = r.seq \
-             WHERE r.res_type = $1 AND r.res_id = $2"
+             WHERE r.res_type = {a} AND r.res_id = {b}"
         );
-        let row = sqlx::query(&sql)
-            .bind(res_type)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        Ok(row.as_ref().map(version_from_row).transpose()?)
+        self.fetch_version(&q).await
     }
 
     /// The current version of `res_type/id` if the row `r` also satisfies `cond` (a visibility
@@ -102,10 +99,7 @@ impl Store {
              WHERE r.res_type = {a} AND r.res_id = {b} AND {cond}"
         );
         self.filed_for(&q.sql).await?;
-        let row = bind_all(sqlx::query(&q.sql), &q.values)
-            .fetch_optional(&self.read)
-            .await?;
-        Ok(row.as_ref().map(version_from_row).transpose()?)
+        self.fetch_version(&q).await
     }
 
     /// Version `version` of `res_type/id`, or `None` if there is no such version.
@@ -115,18 +109,46 @@ impl Store {
         id: &str,
         version: i64,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        let sql = format!(
+        let mut q = SqlQuery::default();
+        let (a, b, c) = (q.text(res_type), q.text(id), q.bind(SqlValue::Int(version)));
+        q.sql = format!(
             "SELECT {VERSION_COLUMNS} FROM {} v \
-             WHERE v.res_type = $1 AND v.res_id = $2 AND v.version = $3",
+             WHERE v.res_type = {a} AND v.res_id = {b} AND v.version = {c}",
             versions_of(Some(res_type))
         );
-        let row = sqlx::query(&sql)
-            .bind(res_type)
-            .bind(id)
-            .bind(version)
+        self.fetch_version(&q).await
+    }
+
+    /// The first version `q` (selecting `VERSION_COLUMNS`) finds: on SQLite on the calling
+    /// thread (see `inline`), else on the read pool.
+    pub(super) async fn fetch_version(
+        &self,
+        q: &SqlQuery,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        if let Some(inline) = &self.inline {
+            return Ok(inline.version(q)?);
+        }
+        let row = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_optional(&self.read)
             .await?;
         Ok(row.as_ref().map(version_from_row).transpose()?)
+    }
+
+    /// Every version `q` (selecting `VERSION_COLUMNS`) finds, like [`Self::fetch_version`].
+    pub(super) async fn fetch_versions(
+        &self,
+        q: &SqlQuery,
+    ) -> Result<Vec<StoredVersion>, StoreError> {
+        if let Some(inline) = &self.inline {
+            return Ok(inline.versions(q)?);
+        }
+        let rows = bind_all(sqlx::query(&q.sql), &q.values)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(version_from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     /// One page of history, newest first (by commit order).

@@ -132,12 +132,7 @@ impl Store {
                 ));
             }
             q.sql = selects.join(" UNION ALL ");
-            let rows = bind_all(sqlx::query(&q.sql), &q.values)
-                .fetch_all(&self.read)
-                .await?;
-            for row in &rows {
-                found.push(super::read::version_from_row(row)?);
-            }
+            found.extend(self.fetch_versions(&q).await?);
         }
         let position = |v: &StoredVersion| {
             refs.iter()

@@ -1,0 +1,161 @@
+//! Point reads on SQLite without a thread hop. sqlx runs each SQLite connection on a thread of
+//! its own: every query is a message to that thread and a wake-up back, two context switches
+//! that cost more than the B-tree lookup of a read by id. The reads that find one resource by
+//! its key (read, vread, the versions a search page or an include names) run here instead, on
+//! the calling thread, on connections of their own to the same WAL database: a lookup by
+//! primary key is a few microseconds, short enough not to hold up the runtime's other tasks.
+//! Searches, counts and every write stay on sqlx.
+
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, Row, types::Value};
+
+use super::StoredVersion;
+use super::sql::{SqlQuery, SqlValue};
+use crate::fhir::Instant;
+
+/// Connections kept idle at most (one per thread that reads at once; more are opened on demand
+/// and closed after use).
+const MAX_IDLE: usize = 8;
+
+/// Page cache per connection (KiB).
+const CACHE_KIB: u32 = 16 * 1024;
+
+/// A database error of a direct read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DirectError(#[from] rusqlite::Error);
+
+/// Read connections to one SQLite database file, used on the caller's thread.
+#[derive(Debug)]
+pub(super) struct Inline {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Inline {
+    /// Direct reads of the database at `path` (opened lazily, read only).
+    pub(super) fn new(path: &str) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The first row of `q` as a version (the columns of `VERSION_COLUMNS`), if any.
+    pub(super) fn version(&self, q: &SqlQuery) -> Result<Option<StoredVersion>, DirectError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            bind(&mut stmt, &q.values)?;
+            let mut rows = stmt.raw_query();
+            rows.next()?.map(version_from_row).transpose()
+        })
+    }
+
+    /// Every row of `q` as versions.
+    pub(super) fn versions(&self, q: &SqlQuery) -> Result<Vec<StoredVersion>, DirectError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(&q.sql)?;
+            bind(&mut stmt, &q.values)?;
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(version_from_row(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, DirectError> {
+        let conn = match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
+        }
+        Ok(out?)
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB};"))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        Ok(conn)
+    }
+}
+
+/// Binds `values` to the statement's `$n` placeholders (numbered from 1, as sqlx writes them).
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, values: &[SqlValue]) -> rusqlite::Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$').or_else(|| name.strip_prefix('?')))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(i);
+        let value = match values.get(n - 1) {
+            Some(SqlValue::Text(s)) => Value::Text(s.clone()),
+            Some(SqlValue::Int(v)) => Value::Integer(*v),
+            Some(SqlValue::Float(v)) => Value::Real(*v),
+            None => Value::Null,
+        };
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    Ok(())
+}
+
+fn version_from_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
+    Ok(StoredVersion {
+        seq: row.get(0)?,
+        res_type: row.get(1)?,
+        id: row.get(2)?,
+        version: row.get(3)?,
+        last_updated: Instant(row.get(4)?),
+        deleted: row.get::<_, i64>(5)? != 0,
+        method: row.get(6)?,
+        content: row.get(7)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_bind_by_their_number() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let db = Connection::open(&path).expect("open");
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE v (seq INTEGER, res_type TEXT, res_id TEXT, \
+             version INTEGER, last_updated INTEGER, deleted INTEGER, method TEXT, content BLOB); \
+             INSERT INTO v VALUES (1, 'Patient', 'a', 1, 10, 0, 'POST', X'7B7D'), \
+             (2, 'Patient', 'b', 2, 20, 0, 'PUT', X'7B7D');",
+        )
+        .expect("schema");
+        let inline = Inline::new(path.to_str().expect("utf-8"));
+        let q = SqlQuery {
+            sql: "SELECT seq, res_type, res_id, version, last_updated, deleted, method, content \
+                  FROM v WHERE version = $2 AND res_type = $1"
+                .to_owned(),
+            values: vec![SqlValue::Text("Patient".into()), SqlValue::Int(2)],
+        };
+        let found = inline.version(&q).expect("query").expect("a row");
+        assert_eq!((found.id.as_str(), found.method.as_str()), ("b", "PUT"));
+        assert_eq!(found.content.as_deref(), Some(&b"{}"[..]));
+        assert_eq!(inline.versions(&q).expect("query").len(), 1);
+        // The connection went back to the idle list and serves the next read.
+        assert_eq!(inline.idle.lock().map(|i| i.len()).unwrap_or(0), 1);
+        drop(db);
+    }
+}
