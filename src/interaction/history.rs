@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Body, Context, Outcome, Planned, resource};
+use super::{Body, Context, Outcome, Planned};
 use crate::error::{Error, Result};
 use crate::fhir::{BundleBuilder, BundleEntry, Id, Instant, ResourceType};
 use crate::store::{HistoryQuery, StoredVersion};
@@ -72,8 +72,15 @@ pub async fn plan(ctx: &Context, scope: &HistoryScope, params: &HistoryParams) -
     let total = ctx.store.history_count(&query).await?;
     let more = versions.len() as i64 > count;
     versions.truncate(usize::try_from(count).unwrap_or(0));
-    let bundle = build(ctx, &path, params, count, total, &versions, more)?;
-    Ok(Planned::read_only(Outcome::new(200, Body::Json(bundle))))
+    let answers = versions
+        .iter()
+        .filter(|v| !v.deleted)
+        .map(|v| format!("{}/{}", v.res_type, v.id))
+        .collect();
+    let bundle = build(ctx, &path, params, count, total, versions, more);
+    let mut outcome = Outcome::new(200, Body::Stored(bundle));
+    outcome.answers = answers;
+    Ok(Planned::read_only(outcome))
 }
 
 fn build(
@@ -82,9 +89,9 @@ fn build(
     params: &HistoryParams,
     count: i64,
     total: i64,
-    versions: &[StoredVersion],
+    versions: Vec<StoredVersion>,
     more: bool,
-) -> Result<serde_json::Value> {
+) -> Vec<u8> {
     let base = format!("{}/{path}?_count={count}", ctx.base_url);
     let filters = filter_params(params);
     let mut b = BundleBuilder::new("history")
@@ -101,9 +108,9 @@ fn build(
         b = b.link("next", format!("{base}{filters}&_page={}", last.seq));
     }
     for v in versions {
-        b.push(entry(ctx, v)?);
+        b.push(entry(ctx, v));
     }
-    Ok(b.build())
+    b.to_bytes()
 }
 
 fn filter_params(p: &HistoryParams) -> String {
@@ -121,7 +128,8 @@ fn page_param(page: Option<i64>) -> String {
     page.map(|p| format!("&_page={p}")).unwrap_or_default()
 }
 
-fn entry(ctx: &Context, v: &StoredVersion) -> Result<BundleEntry> {
+/// One version, its stored bytes as they are (a deletion has none).
+fn entry(ctx: &Context, v: StoredVersion) -> BundleEntry {
     let full_url = format!("{}/{}/{}", ctx.base_url, v.res_type, v.id);
     let (status, url) = match v.method.as_str() {
         "POST" => ("201 Created", v.res_type.clone()),
@@ -129,22 +137,18 @@ fn entry(ctx: &Context, v: &StoredVersion) -> Result<BundleEntry> {
         _ if v.version == 1 => ("201 Created", format!("{}/{}", v.res_type, v.id)),
         _ => ("200 OK", format!("{}/{}", v.res_type, v.id)),
     };
-    let resource = if v.deleted {
-        None
-    } else {
-        Some(resource::parse_stored(v)?)
-    };
-    Ok(BundleEntry {
+    let stored = if v.deleted { None } else { v.content };
+    BundleEntry {
         full_url: Some(full_url),
-        resource,
-        request: Some((v.method.clone(), url)),
+        stored,
+        request: Some((v.method, url)),
         response: Some(json!({
             "status": status,
             "etag": format!("W/\"{}\"", v.version),
             "lastModified": v.last_updated.to_fhir(),
         })),
         ..BundleEntry::default()
-    })
+    }
 }
 
 /// Parse `_count`, `_since`, `_at`, `_page` from query pairs; unknown parameters are ignored.

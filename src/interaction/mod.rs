@@ -269,6 +269,9 @@ pub struct Outcome {
     pub is_write: bool,
     /// Extra response headers (e.g. the emergency-access flag).
     pub headers: Vec<(&'static str, String)>,
+    /// `Type/id` of the resources a Bundle answered as stored bytes holds (for the trail, which
+    /// does not parse the body).
+    pub answers: Vec<String>,
 }
 
 impl Outcome {
@@ -283,6 +286,7 @@ impl Outcome {
             issues: Vec::new(),
             is_write: false,
             headers: Vec::new(),
+            answers: Vec::new(),
         }
     }
 }

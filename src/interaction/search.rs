@@ -71,13 +71,18 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
     let matches = ctx.store.current_many(&keys).await?;
     let included = includes(ctx, &req, &keys).await?;
     let mut b = with_total(links(ctx, spec, &req, &hits, more, &plan), total);
-    for v in &matches {
-        b.push(entry(ctx, v, &req, "match")?);
+    let mut answers = Vec::with_capacity(matches.len() + included.len());
+    for (v, mode) in matches
+        .into_iter()
+        .map(|v| (v, "match"))
+        .chain(included.into_iter().map(|v| (v, "include")))
+    {
+        answers.push(format!("{}/{}", v.res_type, v.id));
+        b.push(entry(ctx, v, &req, mode)?);
     }
-    for v in &included {
-        b.push(entry(ctx, v, &req, "include")?);
-    }
-    Ok(Planned::read_only(Outcome::new(200, Body::Json(b.build()))))
+    let mut outcome = Outcome::new(200, Body::Stored(b.to_bytes()));
+    outcome.answers = answers;
+    Ok(Planned::read_only(outcome))
 }
 
 /// The competing clause with the fewest index rows (see `page::estimates`), if measuring applies.
@@ -99,16 +104,27 @@ fn with_total(b: BundleBuilder, total: Option<i64>) -> BundleBuilder {
     }
 }
 
+/// One entry: the stored bytes as they are, unless `_summary` or `_elements` shape them.
 fn entry(
     ctx: &Context,
-    v: &StoredVersion,
+    v: StoredVersion,
     req: &SearchRequest,
     mode: &'static str,
 ) -> Result<BundleEntry> {
-    let resource = shape::apply(resource::parse_stored(v)?, req.summary, &req.elements);
+    let full_url = Some(format!("{}/{}/{}", ctx.base_url, v.res_type, v.id));
+    let (resource, stored) = if shape::is_whole(req.summary, &req.elements) {
+        let bytes = v
+            .content
+            .ok_or_else(|| crate::error::Error::internal("a deleted version was matched"))?;
+        (None, Some(bytes))
+    } else {
+        let shaped = shape::apply(resource::parse_stored(&v)?, req.summary, &req.elements);
+        (Some(shaped), None)
+    };
     Ok(BundleEntry {
-        full_url: Some(format!("{}/{}/{}", ctx.base_url, v.res_type, v.id)),
-        resource: Some(resource),
+        full_url,
+        resource,
+        stored,
         search_mode: Some(mode),
         ..BundleEntry::default()
     })

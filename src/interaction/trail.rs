@@ -188,6 +188,7 @@ fn answered(o: &Outcome) -> Vec<String> {
     if let Some(loc) = &o.location {
         out.extend(local_ref(loc));
     }
+    out.extend(o.answers.iter().cloned());
     if let Body::Json(v) = &o.body
         && v["resourceType"] == "Bundle"
     {

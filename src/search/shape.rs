@@ -7,6 +7,12 @@ use super::query::Summary;
 
 const ALWAYS: &[&str] = &["resourceType", "id", "meta"];
 
+/// Whether `summary` and `elements` leave a resource whole (no `_summary` or `_elements`
+/// subset: [`apply`] would answer it unchanged).
+pub fn is_whole(summary: Summary, elements: &[String]) -> bool {
+    !matches!(summary, Summary::True | Summary::Text | Summary::Data) && elements.is_empty()
+}
+
 /// The resource as `_summary`/`_elements` ask (`None` summary and no elements: unchanged).
 pub fn apply(resource: Value, summary: Summary, elements: &[String]) -> Value {
     let Value::Object(map) = resource else {

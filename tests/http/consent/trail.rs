@@ -147,3 +147,24 @@ async fn a_write_carries_its_one_audit_event_naming_the_record_it_wrote_into() {
     assert_eq!(created[0]["action"], "C");
     assert_eq!(created[0]["outcome"], "0");
 }
+
+#[tokio::test]
+async fn a_search_names_what_it_answered_and_is_filed_under_their_record() {
+    let s = start().await;
+    let record = build(&s).await;
+    let gp = pro(&s, GP, "normal");
+    // No patient parameter: the record comes from the matches alone.
+    let (ids, _) = search(&s, &gp, "DocumentReference?_id=d-plain").await;
+    assert_eq!(ids, super::population::set(&["d-plain"]));
+    let holder = s.client(&s.token(&["--patient", &record.ins]));
+    let events = by(&trail(&s, &holder).await, GP.1);
+    assert!(
+        events.iter().any(|e| e["subtype"][0]["code"] == "search-type"
+            && e["entity"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["what"]["reference"] == "DocumentReference/d-plain")),
+        "{events:?}"
+    );
+}
