@@ -159,12 +159,14 @@ async fn a_search_names_what_it_answered_and_is_filed_under_their_record() {
     let holder = s.client(&s.token(&["--patient", &record.ins]));
     let events = by(&trail(&s, &holder).await, GP.1);
     assert!(
-        events.iter().any(|e| e["subtype"][0]["code"] == "search-type"
-            && e["entity"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|x| x["what"]["reference"] == "DocumentReference/d-plain")),
+        events
+            .iter()
+            .any(|e| e["subtype"][0]["code"] == "search-type"
+                && e["entity"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["what"]["reference"] == "DocumentReference/d-plain")),
         "{events:?}"
     );
 }
