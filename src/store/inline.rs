@@ -42,16 +42,6 @@ impl Inline {
         }
     }
 
-    /// The first row of `q` as a version (the columns of `VERSION_COLUMNS`), if any.
-    pub(super) fn version(&self, q: &SqlQuery) -> Result<Option<StoredVersion>, DirectError> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(&q.sql)?;
-            bind(&mut stmt, &q.values)?;
-            let mut rows = stmt.raw_query();
-            rows.next()?.map(version_from_row).transpose()
-        })
-    }
-
     /// Every row of `q` as versions.
     pub(super) fn versions(&self, q: &SqlQuery) -> Result<Vec<StoredVersion>, DirectError> {
         self.with(|conn| {
@@ -150,7 +140,7 @@ mod tests {
                 .to_owned(),
             values: vec![SqlValue::Text("Patient".into()), SqlValue::Int(2)],
         };
-        let found = inline.version(&q).expect("query").expect("a row");
+        let found = inline.versions(&q).expect("query").remove(0);
         assert_eq!((found.id.as_str(), found.method.as_str()), ("b", "PUT"));
         assert_eq!(found.content.as_deref(), Some(&b"{}"[..]));
         assert_eq!(inline.versions(&q).expect("query").len(), 1);

@@ -119,22 +119,16 @@ impl Store {
         self.fetch_version(&q).await
     }
 
-    /// The first version `q` (selecting `VERSION_COLUMNS`) finds: on SQLite on the calling
-    /// thread (see `inline`), else on the read pool.
+    /// The version `q` (selecting `VERSION_COLUMNS`, one row at most) finds.
     pub(super) async fn fetch_version(
         &self,
         q: &SqlQuery,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        if let Some(inline) = &self.inline {
-            return Ok(inline.version(q)?);
-        }
-        let row = bind_all(sqlx::query(&q.sql), &q.values)
-            .fetch_optional(&self.read)
-            .await?;
-        Ok(row.as_ref().map(version_from_row).transpose()?)
+        Ok(self.fetch_versions(q).await?.into_iter().next())
     }
 
-    /// Every version `q` (selecting `VERSION_COLUMNS`) finds, like [`Self::fetch_version`].
+    /// Every version `q` (selecting `VERSION_COLUMNS`) finds: on SQLite on the calling thread
+    /// (see `inline`), else on the read pool.
     pub(super) async fn fetch_versions(
         &self,
         q: &SqlQuery,
