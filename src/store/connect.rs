@@ -79,7 +79,15 @@ impl Store {
             .max_connections(1)
             .connect_with(quiet)
             .await?;
-        tokio::spawn(checkpoints(read.clone(), checkpointer, write.clone()));
+        let writer = match sqlite_path(&url) {
+            Some(path) => Some(super::writer::Handle::start(path, &WRITER)?),
+            None => None,
+        };
+        let restarter = match &writer {
+            Some(thread) => Restarter::Thread(thread.clone()),
+            None => Restarter::Pool(write.clone()),
+        };
+        tokio::spawn(checkpoints(read.clone(), checkpointer, restarter));
         Ok(Self {
             read,
             write,
@@ -88,6 +96,7 @@ impl Store {
             group: std::sync::Arc::default(),
             filing: std::sync::Arc::default(),
             inline: sqlite_path(&url).map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
+            writer,
         })
     }
 
@@ -114,6 +123,7 @@ impl Store {
             group: std::sync::Arc::default(),
             filing: std::sync::Arc::default(),
             inline: None,
+            writer: None,
         })
     }
 
@@ -136,7 +146,8 @@ impl Store {
     /// Tells the planner statistics what the database already holds.
     async fn count_stored(&self) -> Result<(), StoreError> {
         let versions: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM resource_versions",
+            "SELECT CAST(COALESCE((SELECT MAX(seq) FROM resource_versions), 0) \
+             + COALESCE((SELECT MAX(seq) FROM audit_trail), 0) AS BIGINT)",
         )
         .fetch_one(&self.write)
         .await?;
@@ -159,10 +170,23 @@ impl Store {
 
     /// Close the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
+        if let Some(inline) = &self.inline {
+            inline.close();
+        }
         self.write.close().await;
         self.read.close().await;
     }
 }
+
+/// The writer thread's connection.
+const WRITER: super::writer::Settings = super::writer::Settings {
+    cache_kib: WRITER_CACHE_KIB,
+    busy: Duration::from_millis(BUSY_TIMEOUT_MS as u64),
+    wal_size_limit: WAL_SIZE_LIMIT,
+};
 
 /// Page cache of the writer connection and of each of the eight readers, in KiB.
 const WRITER_CACHE_KIB: u32 = 128 * 1024;
@@ -194,7 +218,7 @@ const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 /// the write lock, which back-to-back commits seldom leave free): it waits, at most
 /// `RESTART_WAIT`, for the readers of the WAL to finish, and the next commit rewinds it. Ends,
 /// closing `checkpointer`, when the store's `readers` are closed.
-async fn checkpoints(readers: AnyPool, checkpointer: AnyPool, writer: AnyPool) {
+async fn checkpoints(readers: AnyPool, checkpointer: AnyPool, writer: Restarter) {
     loop {
         tokio::time::sleep(CHECKPOINT_EVERY).await;
         if readers.is_closed() {
@@ -222,15 +246,25 @@ async fn checkpoints(readers: AnyPool, checkpointer: AnyPool, writer: AnyPool) {
 /// How long a restart checkpoint waits for the WAL's readers (commits wait meanwhile).
 const RESTART_WAIT: Duration = Duration::from_millis(500);
 
+/// Where the writer connection is: on the writer thread, or in a pool.
+enum Restarter {
+    Thread(super::writer::Handle),
+    Pool(AnyPool),
+}
+
 /// A `RESTART` checkpoint on the writer connection, waiting at most [`RESTART_WAIT`].
-async fn restart(writer: &AnyPool) -> Result<(), sqlx::Error> {
+async fn restart(writer: &Restarter) -> Result<(), StoreError> {
+    let writer = match writer {
+        Restarter::Thread(thread) => return thread.restart(RESTART_WAIT).await,
+        Restarter::Pool(pool) => pool,
+    };
     let mut conn = writer.acquire().await?;
     let wait = format!("PRAGMA busy_timeout = {}", RESTART_WAIT.as_millis());
     conn.execute(wait.as_str()).await?;
     let done = checkpoint(&mut *conn, "RESTART").await;
     conn.execute(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").as_str())
         .await?;
-    done.map(drop)
+    Ok(done.map(drop)?)
 }
 
 /// Run one checkpoint in `mode` on `conn`; the number of frames the WAL held.

@@ -20,15 +20,4 @@ impl Dialect {
             None
         }
     }
-
-    /// Reads the current version of a resource inside a write transaction, locking its row where the database
-    /// supports it (SQLite needs no lock: it has a single writer).
-    pub fn current_for_update(self) -> &'static str {
-        match self {
-            Self::Sqlite => "SELECT version FROM resources WHERE res_type = $1 AND res_id = $2",
-            Self::Postgres => {
-                "SELECT version FROM resources WHERE res_type = $1 AND res_id = $2 FOR UPDATE"
-            }
-        }
-    }
 }

@@ -42,6 +42,13 @@ impl Inline {
         }
     }
 
+    /// Closes the idle connections (those in use close when their read ends).
+    pub(super) fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
     /// Every row of `q` as versions.
     pub(super) fn versions(&self, q: &SqlQuery) -> Result<Vec<StoredVersion>, DirectError> {
         self.with(|conn| {
@@ -53,6 +60,18 @@ impl Inline {
                 out.push(version_from_row(row)?);
             }
             Ok(out)
+        })
+    }
+
+    /// The query plan `sql` gets on one of these connections, once it has seen the current
+    /// schema.
+    #[cfg(test)]
+    pub(super) fn plan_of(&self, sql: &str) -> Result<String, DirectError> {
+        self.with(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM audit_trail", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            conn.query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))
         })
     }
 

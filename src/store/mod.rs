@@ -7,14 +7,15 @@
 //! (a loser gets [`StoreError::Conflict`] and the interaction layer retries or reports 409/412).
 //!
 //! SQLite runs in WAL mode with `synchronous=FULL` (an acknowledged commit survives a power cut) and a single
-//! writer connection, so write transactions never fail on lock upgrades; readers use their own pool.
+//! writer connection (on a thread of its own, `writer.rs`), so write transactions never fail on lock upgrades; readers use their own pool.
 
-mod access;
 mod connect;
 mod dialect;
+mod exec;
 mod group;
 mod index;
 mod inline;
+mod plan;
 mod read;
 mod search;
 mod sql;
@@ -22,6 +23,7 @@ mod stats;
 mod trail;
 mod trail_upgrade;
 mod write;
+mod writer;
 
 use sqlx::AnyPool;
 
@@ -46,6 +48,8 @@ pub struct Store {
     filing: std::sync::Arc<trail::Filing>,
     /// Point reads on the calling thread (SQLite files only).
     inline: Option<std::sync::Arc<inline::Inline>>,
+    /// The thread that commits (SQLite files only; otherwise a task over sqlx does).
+    writer: Option<writer::Handle>,
 }
 
 /// One stored version of a resource.

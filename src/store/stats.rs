@@ -1,5 +1,5 @@
 //! Planner statistics kept fresh: after the data has grown enough since the last time (a fifth more
-//! versions than were stored then, and at least a hundred), `ANALYZE` runs in the background, so
+//! versions and trail rows than were stored then, and at least a hundred), `ANALYZE` runs in the background, so
 //! search plans drive from the selective indexes right after a bulk load instead of waiting for
 //! PostgreSQL's autovacuum (and SQLite, which never gathers statistics by itself, gets them at all).
 
@@ -40,19 +40,38 @@ impl Stats {
         (due && !self.running.swap(true, Ordering::AcqRel)).then_some(total)
     }
 
-    /// Count `n` written versions; when statistics are due, refresh them on `pool` in the
-    /// background.
-    pub fn wrote(self: &Arc<Self>, n: u64, pool: &AnyPool, dialect: Dialect) {
+    /// Count `n` written versions; when statistics are due, refresh them in the background: on
+    /// SQLite's writer thread, in turn with the commits (from another connection, `ANALYZE`
+    /// took the write lock between two commits and the next one waited in SQLite's busy
+    /// handler, which sleeps in ever longer steps), else on `pool`.
+    pub fn wrote(
+        self: &Arc<Self>,
+        n: u64,
+        pool: &AnyPool,
+        writer: Option<&super::writer::Handle>,
+        dialect: Dialect,
+    ) {
         let Some(total) = self.due(n) else {
             return;
         };
-        let (stats, pool) = (Arc::clone(self), pool.clone());
+        let (stats, pool, writer) = (Arc::clone(self), pool.clone(), writer.cloned());
         tokio::spawn(async move {
             let sql = match dialect {
-                Dialect::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
+                // A connection reads the statistics when it loads the schema, and only then: the
+                // others (readers, the writer thread) kept the first ones, gathered when the
+                // trail held a few rows, and scanned it for every lookup by id. A change of the
+                // schema makes each of them load it again at its next statement.
+                Dialect::Sqlite => {
+                    "PRAGMA analysis_limit = 1000; ANALYZE; \
+                     CREATE TABLE stats_reload (x INTEGER); DROP TABLE stats_reload"
+                }
                 Dialect::Postgres => "ANALYZE",
             };
-            if let Err(e) = pool.execute(sql).await {
+            let done = match writer {
+                Some(writer) => writer.batch(sql).await,
+                None => pool.execute(sql).await.map(drop).map_err(Into::into),
+            };
+            if let Err(e) = done {
                 tracing::warn!(error = %e, "refreshing planner statistics failed");
             }
             stats.at_last.store(total, Ordering::Relaxed);
@@ -80,5 +99,68 @@ mod tests {
         let never_analyzed = Stats::default();
         never_analyzed.opened_with(5_000, false);
         assert_eq!(never_analyzed.due(1), Some(5_001));
+    }
+
+    /// The first statistics are gathered while the trail holds a row; a connection that loaded
+    /// them scanned the whole trail for each lookup by id until it loaded the schema again,
+    /// which the next refreshes (counted on trail rows as well) now make every connection do.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn refreshed_statistics_reach_every_connection() {
+        use crate::fhir::Instant;
+        use crate::store::{LoggedEvent, SqlQuery, Store, WriteOp};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/carnet.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        let event = |i: i64| LoggedEvent {
+            id: format!("e{i}"),
+            at: Instant(1_700_000_000_000 + i),
+            patients: Vec::new(),
+            terms: " ".to_owned(),
+            content: b"{}".to_vec(),
+        };
+        let basics = (0..MIN_GROWTH)
+            .map(|i| WriteOp {
+                res_type: "Basic".into(),
+                id: format!("b{i}"),
+                version: 1,
+                last_updated: Instant(1_700_000_000_000),
+                method: "POST",
+                content: Some(b"{}".to_vec()),
+                index: Vec::new(),
+                access: Some(Vec::new()),
+            })
+            .collect();
+        store
+            .commit_with_events(basics, vec![event(0)])
+            .await
+            .unwrap();
+        let stats_of_trail = SqlQuery {
+            sql: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'".into(),
+            ..SqlQuery::default()
+        };
+        let inline = store.inline.clone().unwrap();
+        let lookup = "SELECT v.seq, v.res_id, v.content FROM audit_events v \
+                      WHERE v.res_id IN ('e1', 'e2')";
+        let mut plan = String::new();
+        for _ in 0..100 {
+            if store.count(&stats_of_trail).await.unwrap() > 0 {
+                plan = inline.plan_of(lookup).unwrap();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(plan.starts_with("SCAN"), "with a one-row trail: {plan}");
+        for round in 0..10 {
+            let events = (1..=100).map(|i| event(round * 100 + i)).collect();
+            store.commit_with_events(Vec::new(), events).await.unwrap();
+        }
+        for _ in 0..200 {
+            plan = inline.plan_of(lookup).unwrap();
+            if !plan.starts_with("SCAN") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(plan.contains("audit_trail_res_id"), "{plan}");
     }
 }

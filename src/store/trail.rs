@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::dialect::Dialect;
+use super::exec::{Exec, SqlxExec};
 use super::{Store, StoreError, WriteOp};
 use crate::fhir::Instant;
 
@@ -40,7 +41,7 @@ pub struct LoggedEvent {
     pub content: Vec<u8>,
 }
 
-/// Events appended by [`Store::append_events_alone`] at most: one statement shape per count, as
+/// Events of trail-only commits appended in one statement outside a transaction at most: one statement shape per count, as
 /// many as concurrent requests (the prepared statement cache holds them).
 pub(super) const ONE_STATEMENT: usize = 32;
 
@@ -56,41 +57,6 @@ impl Store {
         events: Vec<LoggedEvent>,
     ) -> Result<Vec<WriteOp>, StoreError> {
         self.grouped(ops, events).await
-    }
-
-    /// Appends `events` to the trail inside `tx`.
-    pub(super) async fn append_events(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        events: &[&LoggedEvent],
-    ) -> Result<(), StoreError> {
-        let anonymous = super::sql::is_sqlite(tx);
-        let mut rest = events;
-        for size in super::sql::chunk_sizes(events.len()) {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let sql = insert_sql(anonymous, chunk.len());
-            let patients = patients_json(chunk);
-            bind_events(sqlx::query(&sql), chunk, &patients)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Appends `events` (at most [`ONE_STATEMENT`]) in one statement outside any transaction:
-    /// the whole commit of a batch of reads' trails is one round trip to the database.
-    pub(super) async fn append_events_alone(
-        &self,
-        events: &[&LoggedEvent],
-    ) -> Result<(), StoreError> {
-        let anonymous = self.dialect == super::dialect::Dialect::Sqlite;
-        let sql = insert_sql(anonymous, events.len());
-        let patients = patients_json(events);
-        bind_events(sqlx::query(&sql), events, &patients)
-            .execute(&self.write)
-            .await?;
-        Ok(())
     }
 }
 
@@ -113,21 +79,10 @@ impl Store {
             return Ok(());
         }
         // One writer: what this transaction reads is everything committed, and stays so.
-        let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT OR IGNORE INTO audit_patients (patient, recorded, seq) \
-             SELECT j.value, t.recorded, t.seq FROM audit_trail t, json_each(t.patients) j \
-             WHERE t.seq > (SELECT seq FROM audit_filed) AND t.patients IS NOT NULL",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_filed SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_trail)")
-            .execute(&mut *tx)
-            .await?;
-        let upto: i64 = sqlx::query_scalar("SELECT seq FROM audit_filed")
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let upto = match &self.writer {
+            Some(writer) => writer.file_trail().await?,
+            None => file_in(&mut SqlxExec::acquire(&self.write).await?).await?,
+        };
         self.filing.upto.fetch_max(upto, Ordering::AcqRel);
         Ok(())
     }
@@ -158,43 +113,29 @@ impl Store {
     }
 }
 
-/// `INSERT INTO audit_trail …` of `n` rows.
-fn insert_sql(anonymous: bool, n: usize) -> String {
-    let marks: Vec<String> = (0..n)
-        .map(|i| super::sql::tuple_marks(anonymous, 5 * i, 5))
-        .collect();
-    format!(
-        "INSERT INTO audit_trail (res_id, recorded, patients, terms, content) VALUES {}",
-        marks.join(", ")
-    )
-}
-
-/// Each event's records as the JSON array the trigger reads (`None`: no record).
-fn patients_json(events: &[&LoggedEvent]) -> Vec<Option<String>> {
-    events
-        .iter()
-        .map(|e| {
-            (!e.patients.is_empty())
-                .then(|| serde_json::Value::from(e.patients.clone()).to_string())
-        })
-        .collect()
-}
-
-/// Binds the values of `events` to a statement of [`insert_sql`].
-fn bind_events<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    events: &'q [&LoggedEvent],
-    patients: &'q [Option<String>],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for (e, p) in events.iter().zip(patients) {
-        q = q
-            .bind(e.id.as_str())
-            .bind(e.at.0)
-            .bind(p.as_deref())
-            .bind(e.terms.as_str())
-            .bind(e.content.as_slice());
+/// Files the trail rows appended since the last filing under their records, in one
+/// transaction on `e`; the last `seq` filed.
+pub(super) async fn file_in<E: Exec>(e: &mut E) -> Result<i64, StoreError> {
+    e.begin().await?;
+    let filed = async {
+        e.raw(
+            "INSERT OR IGNORE INTO audit_patients (patient, recorded, seq) \
+             SELECT j.value, t.recorded, t.seq FROM audit_trail t, json_each(t.patients) j \
+             WHERE t.seq > (SELECT seq FROM audit_filed) AND t.patients IS NOT NULL",
+        )
+        .await?;
+        e.raw("UPDATE audit_filed SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_trail)")
+            .await?;
+        e.scalar("SELECT seq FROM audit_filed").await
     }
-    q
+    .await;
+    match filed {
+        Ok(upto) => e.end(true).await.map(|()| upto),
+        Err(err) => {
+            let _ = e.end(false).await;
+            Err(err)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -125,7 +125,7 @@ impl Store {
             }
         }
         let refs: Vec<&LoggedEvent> = events.iter().collect();
-        self.append_events(&mut tx, &refs).await?;
+        super::exec::run_on(&mut tx, &super::plan::events(self.dialect, &refs, false)).await?;
         tx.commit().await?;
         Ok(Some(events.len() as u64))
     }
