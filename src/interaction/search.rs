@@ -46,11 +46,12 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
         req.driver = measured_driver(ctx, &req).await?;
         page::plan(&req, &ctx.base_url, ctx.store.dialect(), &ctx.access)?
     };
-    let total = match (req.total, req.summary) {
-        (_, Summary::Count) | (TotalMode::Accurate, _) => Some(ctx.store.count(&plan.count).await?),
-        _ => None,
-    };
+    let wants_total = req.summary == Summary::Count || req.total == TotalMode::Accurate;
     if req.summary == Summary::Count || req.count == 0 {
+        let total = match wants_total {
+            true => Some(ctx.store.count(&plan.count).await?),
+            false => None,
+        };
         let bundle = links(ctx, spec, &req, &[], false, &plan);
         let bundle = with_total(bundle, total);
         return Ok(Planned::read_only(Outcome::new(
@@ -61,6 +62,11 @@ pub async fn plan(ctx: &Context, spec: &SearchSpec) -> Result<Planned> {
     let mut hits = ctx.store.search_page(&plan.page, &plan.kinds).await?;
     let more = hits.len() > req.count;
     hits.truncate(req.count);
+    let total = match (wants_total, total_on_page(&req, hits.len(), more)) {
+        (false, _) => None,
+        (true, Some(n)) => Some(n),
+        (true, None) => Some(ctx.store.count(&plan.count).await?),
+    };
     if plan.backwards {
         hits.reverse();
     }
@@ -95,6 +101,12 @@ async fn measured_driver(ctx: &Context, req: &SearchRequest) -> Result<Option<us
         }
     }
     Ok(best.map(|(_, i)| i))
+}
+
+/// The total when the page itself tells it: the first page, with nothing after it, holds every
+/// match (most searches of one record: its documents, a patient by INS), so no count query runs.
+fn total_on_page(req: &SearchRequest, on_page: usize, more: bool) -> Option<i64> {
+    (req.cursor.is_none() && !more).then(|| i64::try_from(on_page).unwrap_or(i64::MAX))
 }
 
 fn with_total(b: BundleBuilder, total: Option<i64>) -> BundleBuilder {
@@ -245,4 +257,34 @@ fn encode(pairs: &[(String, String)]) -> String {
         s.append_pair(k, v);
     }
     s.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::total_on_page;
+    use crate::search::index::Extractor;
+    use crate::search::query::{SearchRequest, parse};
+
+    fn request(pairs: &[(&str, &str)]) -> SearchRequest {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        parse(vec!["Patient".into()], &pairs, false, Extractor::r4()).unwrap()
+    }
+
+    #[test]
+    fn a_first_page_with_nothing_after_it_is_the_total() {
+        let req = request(&[("gender", "female")]);
+        assert_eq!(total_on_page(&req, 3, false), Some(3));
+        assert_eq!(total_on_page(&req, 0, false), Some(0));
+    }
+
+    #[test]
+    fn a_full_page_or_a_later_one_needs_the_count() {
+        let req = request(&[("gender", "female"), ("_count", "2")]);
+        assert_eq!(total_on_page(&req, 2, true), None);
+        let later = request(&[("gender", "female"), ("_cursor", "abc")]);
+        assert_eq!(total_on_page(&later, 1, false), None);
+    }
 }

@@ -515,6 +515,44 @@ fn page_ids(b: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The total is the number of matches whatever the page: a first page that holds them all, an
+/// exactly full one, one with more after it, and the pages after the first.
+#[tokio::test]
+async fn every_page_gives_the_total_of_matches() {
+    let s = start().await;
+    for i in 0..5 {
+        put(
+            &s,
+            json!({"resourceType": "Patient", "id": format!("t{i}"), "gender": "other"}),
+        )
+        .await;
+    }
+    put(
+        &s,
+        json!({"resourceType": "Patient", "id": "u0", "gender": "male"}),
+    )
+    .await;
+    for count in [10, 5, 2] {
+        let b = search(
+            &s,
+            &format!("Patient?gender=other&_count={count}&_sort=_id"),
+        )
+        .await;
+        assert_eq!(b["total"], 5, "_count={count}");
+    }
+    let p1 = search(&s, "Patient?gender=other&_count=2&_sort=_id").await;
+    let p2 = json(s.http.get(link(&p1, "next").unwrap()).send().await.unwrap()).await;
+    let p3 = json(s.http.get(link(&p2, "next").unwrap()).send().await.unwrap()).await;
+    assert_eq!(page_ids(&p3), ["t4"]);
+    assert_eq!(
+        (p2["total"].clone(), p3["total"].clone()),
+        (json!(5), json!(5))
+    );
+    let last = json(s.http.get(link(&p1, "last").unwrap()).send().await.unwrap()).await;
+    assert_eq!(last["total"], 5);
+    assert_eq!(search(&s, "Patient?gender=female").await["total"], 0);
+}
+
 #[tokio::test]
 async fn last_links_reach_the_final_rows_and_stop_there() {
     let s = start().await;
