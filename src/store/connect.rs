@@ -188,8 +188,12 @@ const WRITER: super::writer::Settings = super::writer::Settings {
     wal_size_limit: WAL_SIZE_LIMIT,
 };
 
-/// Page cache of the writer connection and of each of the eight readers, in KiB.
-const WRITER_CACHE_KIB: u32 = 128 * 1024;
+/// Page cache of the writer connection and of each of the eight readers, in KiB. The writer's is
+/// small on purpose: a commit after a B-tree split that renumbered pages through the pending-byte
+/// page makes SQLite 3.46 scan the writer's whole page cache (`pcache1TruncateUnsafe`, 7 % of the
+/// server's CPU under reads with 128 MiB); with 16 MiB, the pages it misses come from the OS's
+/// cache, and creates cost ~20 % less CPU at 120,000 resources (reads ~8 %, ingest ~15 %).
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
 const READER_CACHE_KIB: u32 = 16 * 1024;
 const CHECKPOINTER_CACHE_KIB: u32 = 2 * 1024;
 
