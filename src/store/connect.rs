@@ -79,7 +79,8 @@ impl Store {
             .max_connections(1)
             .connect_with(quiet)
             .await?;
-        let writer = match sqlite_path(&url) {
+        let path = sqlite_path(&url);
+        let writer = match path {
             Some(path) => Some(super::writer::Handle::start(path, &WRITER)?),
             None => None,
         };
@@ -95,7 +96,7 @@ impl Store {
             stats: std::sync::Arc::default(),
             group: std::sync::Arc::default(),
             filing: std::sync::Arc::default(),
-            inline: sqlite_path(&url).map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
+            inline: path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
             writer,
         })
     }

@@ -180,8 +180,8 @@ impl Exec for DirectExec {
     }
 
     async fn begin(&mut self) -> Result<(), StoreError> {
-        // The write lock at once: another connection (statistics, `$reindex`) may write between
-        // a deferred transaction's first read and its first write.
+        // The write lock at once: the sqlx write connection (`$reindex`, the trail's upgrade at
+        // start) may write between a deferred transaction's first read and its first write.
         self.raw("BEGIN IMMEDIATE").await
     }
 

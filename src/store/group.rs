@@ -153,8 +153,17 @@ fn job_plan<'a>(
 ) -> Vec<plan::Stmt<'a>> {
     let ops: Vec<&WriteOp> = ops.iter().collect();
     let events: Vec<&LoggedEvent> = events.iter().collect();
-    let mut stmts = plan::ops(dialect, &ops);
-    stmts.extend(plan::events(dialect, &events, false));
+    plan_of(dialect, &ops, &events)
+}
+
+/// The statements of `ops`, then of the trail rows `events`.
+fn plan_of<'a>(
+    dialect: Dialect,
+    ops: &[&'a WriteOp],
+    events: &[&'a LoggedEvent],
+) -> Vec<plan::Stmt<'a>> {
+    let mut stmts = plan::ops(dialect, ops);
+    stmts.extend(plan::events(dialect, events, false));
     stmts
 }
 
@@ -209,8 +218,7 @@ async fn commit_together<E: Exec>(
 ) -> Result<bool, StoreError> {
     let ops: Vec<&WriteOp> = batch.iter().flat_map(|j| &j.ops).collect();
     let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
-    let mut stmts = plan::ops(dialect, &ops);
-    stmts.extend(plan::events(dialect, &events, false));
+    let stmts = plan_of(dialect, &ops, &events);
     e.begin().await?;
     if e.run(&stmts).await.is_err() {
         e.end(false).await?;

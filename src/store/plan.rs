@@ -71,10 +71,15 @@ impl<'a> Builder<'a> {
         self.mark(Bind::Int(v))
     }
 
+    /// The placeholders of `values`, comma-separated.
+    fn list(&mut self, values: impl IntoIterator<Item = Bind<'a>>) -> String {
+        let marks: Vec<String> = values.into_iter().map(|v| self.mark(v)).collect();
+        marks.join(", ")
+    }
+
     /// `(…)` of the placeholders of `values`.
     fn tuple(&mut self, values: impl IntoIterator<Item = Bind<'a>>) -> String {
-        let marks: Vec<String> = values.into_iter().map(|v| self.mark(v)).collect();
-        format!("({})", marks.join(", "))
+        format!("({})", self.list(values))
     }
 
     fn done(self, sql: String) -> Stmt<'a> {
@@ -127,11 +132,7 @@ pub(super) fn ops<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
     }
     for op in &later {
         let mut b = Builder::new(dialect);
-        let values = b.tuple(version_values(op));
-        let values = values
-            .trim_start_matches('(')
-            .trim_end_matches(')')
-            .to_owned();
+        let values = b.list(version_values(op));
         let (ty, id, before) = (b.text(&op.res_type), b.text(&op.id), b.int(op.version - 1));
         let mut stmt = b.done(format!(
             "{INSERT_VERSION} SELECT {values} WHERE \

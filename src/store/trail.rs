@@ -41,8 +41,9 @@ pub struct LoggedEvent {
     pub content: Vec<u8>,
 }
 
-/// Events of trail-only commits appended in one statement outside a transaction at most: one statement shape per count, as
-/// many as concurrent requests (the prepared statement cache holds them).
+/// Most events of trail-only commits appended in one statement, outside a transaction: one
+/// statement shape per count, as many as concurrent requests (the prepared statement cache
+/// holds them).
 pub(super) const ONE_STATEMENT: usize = 32;
 
 impl Store {
@@ -129,13 +130,7 @@ pub(super) async fn file_in<E: Exec>(e: &mut E) -> Result<i64, StoreError> {
         e.scalar("SELECT seq FROM audit_filed").await
     }
     .await;
-    match filed {
-        Ok(upto) => e.end(true).await.map(|()| upto),
-        Err(err) => {
-            let _ = e.end(false).await;
-            Err(err)
-        }
-    }
+    super::group::finish(e, filed).await
 }
 
 #[cfg(test)]
