@@ -4,6 +4,9 @@
 //! INS or client id, with the access mode as `purposeOfUse` for emergencies), the server as
 //! source, and the patients and resources concerned as entities.
 
+use std::borrow::Cow;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::consent::{AccessMode, Actor, IDNPS_SYSTEM};
@@ -51,84 +54,296 @@ fn action_of(interaction: &str) -> &'static str {
     }
 }
 
-fn agent(actor: &Actor, emergency: bool) -> Value {
-    let (who, role) = match actor {
-        Actor::Professional(p) => (
-            json!({"identifier": {"system": IDNPS_SYSTEM, "value": p.idnps.as_str()}}),
-            p.profession.as_str().to_owned(),
-        ),
-        Actor::Patient(ins) => (
-            json!({"identifier": {"system": ins.system().uri(), "value": ins.value()}}),
-            "patient".to_owned(),
-        ),
-        Actor::LegalRepresentative { related_person, .. } => (
-            json!({"reference": format!("RelatedPerson/{related_person}")}),
-            "representative".to_owned(),
-        ),
-        Actor::System { client_id, .. } => (json!({"display": client_id}), "system".to_owned()),
-        Actor::Administrator { operator } => {
-            (json!({"display": operator}), "administrator".to_owned())
-        }
-    };
-    let mut a = json!({"who": who, "requestor": true, "role": [{"text": role}]});
-    if let Actor::Professional(p) = actor
-        && (emergency || p.mode != AccessMode::Normal)
-    {
-        let mode = if p.mode == AccessMode::Regulation {
-            "regulation"
-        } else {
-            "bris-de-glace"
-        };
-        a["purposeOfUse"] = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
-            "code": if p.mode == AccessMode::Regulation { "ETREAT" } else { "BTG" }}], "text": mode}]);
-    }
-    a
+/// JSON shape of the event: serialised field by field, in this order, without building a
+/// `Value` tree (one event per request: the trail's hot path).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Event<'a> {
+    resource_type: &'static str,
+    id: &'a str,
+    meta: Meta<'a>,
+    #[serde(rename = "type")]
+    kind: Coding<'a>,
+    subtype: [Coding<'a>; 1],
+    action: &'static str,
+    period: Period<'a>,
+    recorded: &'a str,
+    outcome: &'static str,
+    outcome_desc: String,
+    agent: [Agent<'a>; 1],
+    source: Source,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    entity: Vec<Entity<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purpose_of_event: Option<[Concept<'a>; 1]>,
 }
 
-/// The AuditEvent of `e`, with id `id`.
-pub fn audit_event(id: &str, e: &Entry<'_>) -> Value {
-    let outcome = match e.outcome {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta<'a> {
+    profile: [&'static str; 1],
+    version_id: &'static str,
+    last_updated: &'a str,
+}
+
+#[derive(Serialize)]
+struct Coding<'a> {
+    system: &'static str,
+    code: &'a str,
+}
+
+#[derive(Serialize)]
+struct Period<'a> {
+    start: &'a str,
+    end: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Agent<'a> {
+    who: Who<'a>,
+    requestor: bool,
+    role: [Text<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purpose_of_use: Option<[Concept<'a>; 1]>,
+}
+
+/// `Agent.who`: an identifier, a reference or a display.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Who<'a> {
+    Identifier(Identifier<'a>),
+    Reference(String),
+    Display(&'a str),
+}
+
+#[derive(Serialize)]
+struct Identifier<'a> {
+    system: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Concept<'a> {
+    coding: [Coding<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Source {
+    observer: Display,
+    #[serde(rename = "type")]
+    kind: [Coding<'static>; 1],
+}
+
+#[derive(Serialize)]
+struct Display {
+    display: &'static str,
+}
+
+#[derive(Serialize)]
+struct Entity<'a> {
+    what: Reference<'a>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<Coding<'static>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<Coding<'static>>,
+}
+
+#[derive(Serialize)]
+struct Reference<'a> {
+    reference: Cow<'a, str>,
+}
+
+const PROFILE: &str = "https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent";
+const EVENT_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+const INTERACTIONS: &str = "http://hl7.org/fhir/restful-interaction";
+const ENTITY_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+const OBJECT_ROLES: &str = "http://terminology.hl7.org/CodeSystem/object-role";
+const SOURCE_TYPES: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
+const ACT_REASONS: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+
+/// The requester as the event's agent: who, and the role's text.
+fn who(actor: &Actor) -> (Who<'_>, &str) {
+    match actor {
+        Actor::Professional(p) => (
+            Who::Identifier(Identifier {
+                system: IDNPS_SYSTEM,
+                value: p.idnps.as_str(),
+            }),
+            p.profession.as_str(),
+        ),
+        Actor::Patient(ins) => (
+            Who::Identifier(Identifier {
+                system: ins.system().uri(),
+                value: ins.value(),
+            }),
+            "patient",
+        ),
+        Actor::LegalRepresentative { related_person, .. } => (
+            Who::Reference(format!("RelatedPerson/{related_person}")),
+            "representative",
+        ),
+        Actor::System { client_id, .. } => (Who::Display(client_id), "system"),
+        Actor::Administrator { operator } => (Who::Display(operator), "administrator"),
+    }
+}
+
+fn agent(actor: &Actor, emergency: bool) -> Agent<'_> {
+    let (who, role) = who(actor);
+    let purpose_of_use = match actor {
+        Actor::Professional(p) if emergency || p.mode != AccessMode::Normal => {
+            let regulation = p.mode == AccessMode::Regulation;
+            Some([Concept {
+                coding: [Coding {
+                    system: ACT_REASONS,
+                    code: if regulation { "ETREAT" } else { "BTG" },
+                }],
+                text: Some(if regulation {
+                    "regulation"
+                } else {
+                    "bris-de-glace"
+                }),
+            }])
+        }
+        _ => None,
+    };
+    Agent {
+        who,
+        requestor: true,
+        role: [Text { text: role }],
+        purpose_of_use,
+    }
+}
+
+fn outcome_code(outcome: Outcome) -> &'static str {
+    match outcome {
         Outcome::Success => "0",
         Outcome::Denied => "4",
         Outcome::Failed => "8",
-    };
-    let mut entities: Vec<Value> = e
-        .patients
-        .iter()
-        .map(|p| {
-            json!({"what": {"reference": format!("Patient/{p}")},
-                "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1"},
-                "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"}})
-        })
-        .collect();
-    entities.extend(
-        e.resources
-            .iter()
-            .filter(|r| !r.starts_with("Patient/"))
-            .map(|r| json!({"what": {"reference": r}})),
-    );
-    let mut event = json!({
-        "resourceType": "AuditEvent",
-        "id": id,
-        "meta": {"profile": ["https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent"]},
-        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
-        "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": e.interaction}],
-        "action": action_of(e.interaction),
-        "period": {"start": e.at, "end": e.at},
-        "recorded": e.at,
-        "outcome": outcome,
-        "outcomeDesc": format!("HTTP {}", e.status),
-        "agent": [agent(e.actor, e.emergency)],
-        "source": {"observer": {"display": "Carnet"},
-            "type": [{"system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "4"}]},
+    }
+}
+
+fn event<'a>(id: &'a str, e: &'a Entry<'a>) -> Event<'a> {
+    let patients = e.patients.iter().map(|p| Entity {
+        what: Reference {
+            reference: format!("Patient/{p}").into(),
+        },
+        kind: Some(Coding {
+            system: ENTITY_TYPES,
+            code: "1",
+        }),
+        role: Some(Coding {
+            system: OBJECT_ROLES,
+            code: "1",
+        }),
     });
-    if !entities.is_empty() {
-        event["entity"] = Value::Array(entities);
+    let others = e
+        .resources
+        .iter()
+        .filter(|r| !r.starts_with("Patient/"))
+        .map(|r| Entity {
+            what: Reference {
+                reference: r.as_str().into(),
+            },
+            kind: None,
+            role: None,
+        });
+    let emergency = [Concept {
+        coding: [Coding {
+            system: ACT_REASONS,
+            code: "BTG",
+        }],
+        text: None,
+    }];
+    Event {
+        resource_type: "AuditEvent",
+        id,
+        meta: Meta {
+            profile: [PROFILE],
+            version_id: "1",
+            last_updated: e.at,
+        },
+        kind: Coding {
+            system: EVENT_TYPES,
+            code: "rest",
+        },
+        subtype: [Coding {
+            system: INTERACTIONS,
+            code: e.interaction,
+        }],
+        action: action_of(e.interaction),
+        period: Period {
+            start: e.at,
+            end: e.at,
+        },
+        recorded: e.at,
+        outcome: outcome_code(e.outcome),
+        outcome_desc: format!("HTTP {}", e.status),
+        agent: [agent(e.actor, e.emergency)],
+        source: Source {
+            observer: Display { display: "Carnet" },
+            kind: [Coding {
+                system: SOURCE_TYPES,
+                code: "4",
+            }],
+        },
+        entity: patients.chain(others).collect(),
+        purpose_of_event: e.emergency.then_some(emergency),
     }
-    if e.emergency {
-        event["purposeOfEvent"] = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "BTG"}]}]);
+}
+
+/// The AuditEvent of `e`, with id `id`, stamped as version 1 of `e.at` (its `meta`), as the
+/// JSON text the trail stores and serves.
+pub fn audit_event_json(id: &str, e: &Entry<'_>) -> Vec<u8> {
+    // Strings, booleans, arrays and structs only: serialising cannot fail.
+    serde_json::to_vec(&event(id, e)).unwrap_or_default()
+}
+
+/// The AuditEvent of `e`, with id `id`, stamped as version 1 of `e.at`.
+pub fn audit_event(id: &str, e: &Entry<'_>) -> Value {
+    serde_json::to_value(event(id, e)).unwrap_or_default()
+}
+
+/// The search values of `e`'s event as ` key:value ` terms, exactly as
+/// [`super::terms::terms`] reads them from its JSON (a test holds the two together), without
+/// the JSON.
+pub fn entry_terms(e: &Entry<'_>) -> String {
+    let mut out = String::with_capacity(256);
+    out.push(' ');
+    let mut push = |key: &str, parts: &[&str]| {
+        let empty = parts.iter().all(|p| p.is_empty());
+        if !empty && !parts.iter().any(|p| p.contains(char::is_whitespace)) {
+            out.push_str(key);
+            out.push(':');
+            parts.iter().for_each(|p| out.push_str(p));
+            out.push(' ');
+        }
+    };
+    push("outcome", &[outcome_code(e.outcome)]);
+    push("action", &[action_of(e.interaction)]);
+    push("type", &["rest"]);
+    push("type", &[EVENT_TYPES, "|rest"]);
+    push("subtype", &[e.interaction]);
+    push("subtype", &[INTERACTIONS, "|", e.interaction]);
+    for p in e.patients {
+        push("entity", &["Patient/", p]);
     }
-    event
+    for r in e.resources.iter().filter(|r| !r.starts_with("Patient/")) {
+        push("entity", &[r]);
+    }
+    match who(e.actor).0 {
+        Who::Reference(r) => push("agent", &[&r]),
+        Who::Identifier(id) => push("agent-identifier", &[id.system, "|", id.value]),
+        Who::Display(_) => {}
+    }
+    out
 }
 
 /// The a-posteriori notice of an emergency access to `patient`'s record, for the patient and the
@@ -204,5 +419,96 @@ mod tests {
         );
         let n = emergency_notice("c1", "p1", &["810000000001".into()], "a1", &e);
         assert_eq!(n["recipient"][1]["identifier"]["value"], "810000000001");
+    }
+
+    #[test]
+    fn the_stored_text_is_the_one_earlier_versions_stored() {
+        // An administrator's read as the trail stored it before the event was serialised
+        // without a JSON tree (2026-12-07): the same bytes.
+        let actor = Actor::Administrator {
+            operator: "dev-admin".into(),
+        };
+        let e = Entry {
+            actor: &actor,
+            interaction: "read",
+            patients: &["ins233086955719315".to_owned()],
+            resources: &["Patient/ins233086955719315".to_owned()],
+            outcome: Outcome::Success,
+            status: 200,
+            at: "2026-12-07T11:13:44.632Z",
+            emergency: false,
+        };
+        let text = audit_event_json("01a25035-acb8-75c7-be3a-a0086293bcae", &e);
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            r#"{"resourceType":"AuditEvent","id":"01a25035-acb8-75c7-be3a-a0086293bcae","meta":{"profile":["https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent"],"versionId":"1","lastUpdated":"2026-12-07T11:13:44.632Z"},"type":{"system":"http://terminology.hl7.org/CodeSystem/audit-event-type","code":"rest"},"subtype":[{"system":"http://hl7.org/fhir/restful-interaction","code":"read"}],"action":"R","period":{"start":"2026-12-07T11:13:44.632Z","end":"2026-12-07T11:13:44.632Z"},"recorded":"2026-12-07T11:13:44.632Z","outcome":"0","outcomeDesc":"HTTP 200","agent":[{"who":{"display":"dev-admin"},"requestor":true,"role":[{"text":"administrator"}]}],"source":{"observer":{"display":"Carnet"},"type":[{"system":"http://terminology.hl7.org/CodeSystem/security-source-type","code":"4"}]},"entity":[{"what":{"reference":"Patient/ins233086955719315"},"type":{"system":"http://terminology.hl7.org/CodeSystem/audit-entity-type","code":"1"},"role":{"system":"http://terminology.hl7.org/CodeSystem/object-role","code":"1"}}]}"#
+        );
+    }
+
+    #[test]
+    fn terms_from_the_entry_are_the_terms_read_from_the_event() {
+        let professional = |mode| {
+            Actor::Professional(Professional {
+                idnps: Idnps::parse("810000000006").unwrap(),
+                profession: ProfessionCode::parse("10").unwrap(),
+                specialty: None,
+                organisation: None,
+                mode,
+            })
+        };
+        let ins =
+            crate::consent::Ins::parse("urn:oid:1.2.250.1.213.1.4.10", "279035121518989").unwrap();
+        let actors = [
+            professional(AccessMode::Normal),
+            professional(AccessMode::BreakGlass),
+            professional(AccessMode::Regulation),
+            Actor::Patient(ins.clone()),
+            Actor::LegalRepresentative {
+                related_person: "rp1".into(),
+                patient: ins,
+            },
+            Actor::System {
+                client_id: "lab client".into(),
+                scopes: Vec::new(),
+            },
+            Actor::Administrator {
+                operator: "ops".into(),
+            },
+        ];
+        let patients = ["p1".to_owned(), "p2".to_owned()];
+        let resources = [
+            "DocumentReference/d1".to_owned(),
+            "Patient/p1".to_owned(),
+            "Binary/b 2".to_owned(),
+        ];
+        for actor in &actors {
+            for (interaction, outcome, emergency) in [
+                ("read", Outcome::Success, false),
+                ("search-type", Outcome::Denied, true),
+                ("transaction", Outcome::Failed, false),
+                ("update", Outcome::Success, true),
+            ] {
+                for n in [0, 2] {
+                    let e = Entry {
+                        actor,
+                        interaction,
+                        patients: &patients[..n],
+                        resources: &resources[..n + 1],
+                        outcome,
+                        status: 200,
+                        at: "2026-12-01T10:00:00.000Z",
+                        emergency,
+                    };
+                    let event = audit_event("a1", &e);
+                    assert_eq!(
+                        entry_terms(&e),
+                        super::super::terms::terms(&event),
+                        "{event}"
+                    );
+                    let text = audit_event_json("a1", &e);
+                    assert_eq!(serde_json::from_slice::<Value>(&text).unwrap(), event);
+                }
+            }
+        }
     }
 }

@@ -4,8 +4,24 @@
 
 use serde_json::Value;
 
+use super::event::{Entry, audit_event_json, entry_terms};
 use crate::fhir::Instant;
 use crate::store::LoggedEvent;
+
+/// The trail row of the event of `e` with id `id`, recorded `at` (`e.at` is its text): its
+/// JSON, records and terms made straight from the entry.
+pub fn logged_entry(id: String, e: &Entry<'_>, at: Instant) -> LoggedEvent {
+    let mut patients = e.patients.to_vec();
+    patients.sort();
+    patients.dedup();
+    LoggedEvent {
+        content: audit_event_json(&id, e),
+        id,
+        at,
+        patients,
+        terms: entry_terms(e),
+    }
+}
 
 /// The trail row of `event` (stamped), recorded `at`.
 pub fn logged(event: &Value, at: Instant) -> LoggedEvent {

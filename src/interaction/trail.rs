@@ -6,7 +6,7 @@
 
 use super::requester::Requester;
 use super::{Body, Context, HistoryScope, Interaction, Outcome, execute, execute_sealed};
-use crate::audit::{AuditOutcome, Entry, audit_event, emergency_notice};
+use crate::audit::{AuditOutcome, Entry, emergency_notice};
 use crate::consent::{AccessMode, AccessScope, Actor};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::{Id, Issue, Severity};
@@ -130,8 +130,7 @@ pub async fn trace(
         emergency: !emergency.is_empty(),
     };
     let audit_id = crate::fhir::Id::generate();
-    let stamped = super::resource::stamp(&audit_event(audit_id.as_str(), &entry), &audit_id, 1, at);
-    let event = crate::audit::terms::logged(&stamped, at);
+    let event = crate::audit::terms::logged_entry(audit_id.to_string(), &entry, at);
     let mut notices = Vec::new();
     for (pid, gps) in &emergency {
         let id = crate::fhir::Id::generate().to_string();
