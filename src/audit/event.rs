@@ -162,8 +162,10 @@ struct Reference<'a> {
 }
 
 const PROFILE: &str = "https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent";
-const EVENT_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
-const INTERACTIONS: &str = "http://hl7.org/fhir/restful-interaction";
+/// The code system of `AuditEvent.type` (every event of the trail is a `rest` one).
+pub const EVENT_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+/// The code system of `AuditEvent.subtype` (the RESTful interaction).
+pub const INTERACTIONS: &str = "http://hl7.org/fhir/restful-interaction";
 const ENTITY_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
 const OBJECT_ROLES: &str = "http://terminology.hl7.org/CodeSystem/object-role";
 const SOURCE_TYPES: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
@@ -313,7 +315,7 @@ pub fn audit_event(id: &str, e: &Entry<'_>) -> Value {
 
 /// The search values of `e`'s event as ` key:value ` terms, exactly as
 /// [`super::terms::terms`] reads them from its JSON (a test holds the two together), without
-/// the JSON.
+/// the JSON: its type (always `rest`) and its subtype's system are implied, not stored.
 pub fn entry_terms(e: &Entry<'_>) -> String {
     let mut out = String::with_capacity(256);
     out.push(' ');
@@ -328,10 +330,7 @@ pub fn entry_terms(e: &Entry<'_>) -> String {
     };
     push("outcome", &[outcome_code(e.outcome)]);
     push("action", &[action_of(e.interaction)]);
-    push("type", &["rest"]);
-    push("type", &[EVENT_TYPES, "|rest"]);
     push("subtype", &[e.interaction]);
-    push("subtype", &[INTERACTIONS, "|", e.interaction]);
     for p in e.patients {
         push("entity", &["Patient/", p]);
     }

@@ -8,5 +8,7 @@ pub mod event;
 pub mod sink;
 pub mod terms;
 
-pub use event::{Entry, Outcome as AuditOutcome, audit_event, emergency_notice};
+pub use event::{
+    EVENT_TYPES, Entry, INTERACTIONS, Outcome as AuditOutcome, audit_event, emergency_notice,
+};
 pub use sink::AuditSink;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::event::{Entry, audit_event_json, entry_terms};
+use super::event::{EVENT_TYPES, Entry, INTERACTIONS, audit_event_json, entry_terms};
 use crate::fhir::Instant;
 use crate::store::LoggedEvent;
 
@@ -75,10 +75,19 @@ pub fn terms(event: &Value) -> String {
             .map(|c| ("subtype", c)),
     );
     for (key, coding) in codings {
-        if let Some(code) = coding["code"].as_str() {
-            push(key, code);
-            if let Some(system) = coding["system"].as_str() {
-                push(key, &format!("{system}|{code}"));
+        let Some(code) = coding["code"].as_str() else {
+            continue;
+        };
+        // Implied, not stored: the `rest` type and the subtype's usual system (the search
+        // answers them without terms, see `search/trail.rs`).
+        match (key, coding["system"].as_str()) {
+            ("type", Some(EVENT_TYPES) | None) if code == "rest" => {}
+            ("subtype", Some(INTERACTIONS) | None) => push(key, code),
+            (_, system) => {
+                push(key, code);
+                if let Some(system) = system {
+                    push(key, &format!("{system}|{code}"));
+                }
             }
         }
     }
@@ -123,16 +132,21 @@ mod tests {
         for term in [
             " outcome:4 ",
             " action:R ",
-            " type:rest ",
             " subtype:read ",
-            " subtype:http://hl7.org/fhir/restful-interaction|read ",
             " entity:Patient/p2 ",
             " entity:DocumentReference/d1 ",
             " agent-identifier:urn:oid:1.2.250.1.71.4.2.1|810001 ",
         ] {
             assert!(t.contains(term), "{term} in {t}");
         }
+        // Implied: every event is a `rest` one, and its subtypes are RESTful interactions.
+        assert!(
+            !t.contains("type:rest") && !t.contains("restful-interaction"),
+            "{t}"
+        );
         assert!(t.starts_with(' ') && t.ends_with(' '));
+        let other = json!({"type": {"system": "urn:x", "code": "login"}});
+        assert_eq!(terms(&other), " type:login type:urn:x|login ");
         let row = logged(&event, Instant(5));
         assert_eq!((row.id.as_str(), row.at), ("e1", Instant(5)));
     }

@@ -315,6 +315,10 @@ fn condition(c: &mut Compiler, clause: &Clause, dialect: Dialect) -> Result<Stri
         } => {
             let mut ors = Vec::new();
             for v in values {
+                if code == "type" && implied_type(v) {
+                    ors.push("1 = 1".to_owned());
+                    continue;
+                }
                 let term = format!(" {} ", term(&c.base_url, code, modifier, v)?);
                 let mark = c.q.text(term);
                 ors.push(match dialect {
@@ -338,6 +342,15 @@ fn condition(c: &mut Compiler, clause: &Clause, dialect: Dialect) -> Result<Stri
     } else {
         format!("({})", ors.join(" OR "))
     })
+}
+
+/// Whether a `type` value names the type of every event (`rest`, which the trail implies
+/// rather than stores).
+fn implied_type(value: &str) -> bool {
+    matches!(
+        value.split_once('|'),
+        None | Some((crate::audit::EVENT_TYPES, _))
+    ) && value.rsplit('|').next() == Some("rest")
 }
 
 /// The ` key:value ` term (see `audit::terms`) a value of `code` looks for.
@@ -365,6 +378,11 @@ fn term(base: &str, code: &str, modifier: &Modifier, value: &str) -> Result<Stri
             }
             format!("{code}:{local}")
         }
+        // The subtype's usual system is implied: its terms hold the code alone.
+        ("subtype", _) => match value.split_once('|') {
+            Some((crate::audit::INTERACTIONS, code)) => format!("subtype:{code}"),
+            _ => format!("subtype:{value}"),
+        },
         _ => format!("{code}:{value}"),
     })
 }
@@ -428,6 +446,23 @@ mod tests {
             t("agent", Modifier::Identifier, "urn:oid:1|8"),
             "agent-identifier:urn:oid:1|8"
         );
+        assert_eq!(
+            t(
+                "subtype",
+                Modifier::None,
+                "http://hl7.org/fhir/restful-interaction|read"
+            ),
+            "subtype:read"
+        );
+        assert_eq!(
+            t("subtype", Modifier::None, "urn:x|read"),
+            "subtype:urn:x|read"
+        );
+        assert!(implied_type("rest"));
+        assert!(implied_type(
+            "http://terminology.hl7.org/CodeSystem/audit-event-type|rest"
+        ));
+        assert!(!implied_type("urn:x|rest") && !implied_type("|rest") && !implied_type("login"));
         assert!(term(base, "entity", &Modifier::None, "d1").is_err());
         assert!(term(base, "agent", &Modifier::Identifier, "8").is_err());
         assert_eq!(

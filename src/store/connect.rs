@@ -22,6 +22,7 @@ impl Store {
             Dialect::Postgres => Self::connect_postgres(url).await?,
         };
         store.migrate().await?;
+        store.open_journal(url).await?;
         store.count_stored().await?;
         store.start_group_commit();
         store.start_filing();
@@ -98,6 +99,7 @@ impl Store {
             filing: std::sync::Arc::default(),
             inline: path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
             writer,
+            journal: std::sync::Arc::default(),
         })
     }
 
@@ -125,6 +127,7 @@ impl Store {
             filing: std::sync::Arc::default(),
             inline: None,
             writer: None,
+            journal: std::sync::Arc::default(),
         })
     }
 
@@ -169,8 +172,45 @@ impl Store {
         Ok(())
     }
 
+    /// Opens the trail's journal of a SQLite file (`<file>-trail`) and moves what the last run
+    /// left in it into the trail table, before anything is served.
+    async fn open_journal(&self, url: &str) -> Result<(), StoreError> {
+        let (Some(writer), Some(path)) = (&self.writer, sqlite_path(url)) else {
+            return Ok(());
+        };
+        let moved: i64 = sqlx::query_scalar("SELECT seq FROM trail_journal")
+            .fetch_one(&self.write)
+            .await?;
+        let path = format!("{path}-trail");
+        let opened = super::journal::Journal::open(
+            &path,
+            moved,
+            writer.clone(),
+            super::journal::RING_BYTES,
+        )?;
+        let Some((journal, recovered)) = opened else {
+            tracing::warn!(
+                "the trail's journal is held by another process: the trail goes through the database"
+            );
+            return Ok(());
+        };
+        if !recovered.is_empty() {
+            tracing::info!(
+                events = recovered.len(),
+                "moving the trail's journal into the database"
+            );
+            journal.pending().put_back(recovered);
+            writer.move_trail_now(journal.pending().clone()).await?;
+        }
+        let _ = self.journal.set(journal);
+        Ok(())
+    }
+
     /// Close the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        if let Err(e) = self.move_journal().await {
+            tracing::error!(error = %e, "moving the trail's journal at close failed; it moves at the next start");
+        }
         if let Some(writer) = &self.writer {
             writer.close().await;
         }

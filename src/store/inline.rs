@@ -124,7 +124,7 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, values: &[SqlValue]) -> rusqli
 }
 
 fn version_from_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
-    Ok(StoredVersion {
+    Ok(super::read::stored(StoredVersion {
         seq: row.get(0)?,
         res_type: row.get(1)?,
         id: row.get(2)?,
@@ -133,7 +133,7 @@ fn version_from_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
         deleted: row.get::<_, i64>(5)? != 0,
         method: row.get(6)?,
         content: row.get(7)?,
-    })
+    }))
 }
 
 #[cfg(test)]

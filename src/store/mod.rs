@@ -15,12 +15,14 @@ mod exec;
 mod group;
 mod index;
 mod inline;
+mod journal;
 mod plan;
 mod read;
 mod search;
 mod sql;
 mod stats;
 mod trail;
+mod trail_codec;
 mod trail_upgrade;
 mod write;
 mod writer;
@@ -50,6 +52,8 @@ pub struct Store {
     inline: Option<std::sync::Arc<inline::Inline>>,
     /// The thread that commits (SQLite files only; otherwise a task over sqlx does).
     writer: Option<writer::Handle>,
+    /// The trail's journal (SQLite files only), once opened.
+    journal: std::sync::Arc<std::sync::OnceLock<journal::Journal>>,
 }
 
 /// One stored version of a resource.

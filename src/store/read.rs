@@ -42,8 +42,16 @@ pub struct HistoryQuery {
     pub visible: Option<SqlQuery>,
 }
 
+/// A version as read from its row: a trail event's packed JSON unpacked (`trail_codec.rs`).
+pub(super) fn stored(mut v: StoredVersion) -> StoredVersion {
+    if v.res_type == TRAIL {
+        v.content = v.content.map(super::trail_codec::unpack);
+    }
+    v
+}
+
 pub(super) fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Error> {
-    Ok(StoredVersion {
+    Ok(stored(StoredVersion {
         seq: row.try_get(0)?,
         res_type: row.try_get(1)?,
         id: row.try_get(2)?,
@@ -52,7 +60,7 @@ pub(super) fn version_from_row(row: &AnyRow) -> Result<StoredVersion, sqlx::Erro
         deleted: row.try_get::<i64, _>(5)? != 0,
         method: row.try_get(6)?,
         content: row.try_get(7)?,
-    })
+    }))
 }
 
 impl Store {
@@ -116,6 +124,7 @@ impl Store {
              WHERE v.res_type = {a} AND v.res_id = {b} AND v.version = {c}",
             versions_of(Some(res_type))
         );
+        self.filed_for(&q.sql).await?;
         self.fetch_version(&q).await
     }
 

@@ -49,6 +49,7 @@ impl Stats {
         n: u64,
         pool: &AnyPool,
         writer: Option<&super::writer::Handle>,
+        journal: Option<Arc<super::journal::Pending>>,
         dialect: Dialect,
     ) {
         let Some(total) = self.due(n) else {
@@ -56,6 +57,12 @@ impl Stats {
         };
         let (stats, pool, writer) = (Arc::clone(self), pool.clone(), writer.cloned());
         tokio::spawn(async move {
+            // Events counted when the journal made them durable are measured once they moved.
+            if let (Some(writer), Some(journal)) = (&writer, journal)
+                && let Err(e) = writer.move_trail_now(journal).await
+            {
+                tracing::warn!(error = %e, "moving the trail's journal before statistics failed");
+            }
             let sql = match dialect {
                 // A connection reads the statistics when it loads the schema, and only then: the
                 // others (readers, the writer thread) kept the first ones, gathered when the

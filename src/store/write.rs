@@ -17,8 +17,10 @@ impl Store {
     /// Counts `n` committed versions and trail rows (for the planner statistics refresh).
     pub(super) fn wrote(&self, n: usize) {
         if n > 0 {
+            let journal = self.journal.get().map(|j| j.pending().clone());
+            let writer = self.writer.as_ref();
             self.stats
-                .wrote(n as u64, &self.write, self.writer.as_ref(), self.dialect);
+                .wrote(n as u64, &self.write, writer, journal, self.dialect);
         }
     }
 }

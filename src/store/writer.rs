@@ -5,15 +5,18 @@
 //! the filing of the trail run here as well, in turn with the commits (from another connection
 //! they would wait for the write lock, which back-to-back commits seldom leave free).
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
-use super::exec::DirectExec;
-use super::group::{Job, MAX_BATCH, process, stopped};
+use super::exec::{DirectExec, Exec};
+use super::group::{Job, MAX_BATCH, finish, process, stopped};
 use super::inline::DirectError;
+use super::journal::Pending;
+use super::plan;
+use super::trail::LoggedEvent;
 use super::{Dialect, StoreError};
 
 /// What the thread is asked to do.
@@ -25,6 +28,11 @@ enum Work {
     Batch(&'static str, oneshot::Sender<Result<(), StoreError>>),
     /// Files the trail under its records; the last `seq` filed.
     FileTrail(oneshot::Sender<Result<i64, StoreError>>),
+    /// Moves the journal's pending events into the trail table (answering when asked to).
+    MoveTrail(
+        Arc<Pending>,
+        Option<oneshot::Sender<Result<(), StoreError>>>,
+    ),
     /// Closes the connection and ends the thread.
     Close(oneshot::Sender<()>),
 }
@@ -94,6 +102,27 @@ impl Handle {
         rx.await.unwrap_or_else(|_| Err(stopped()))
     }
 
+    /// Moves the events `pending` holds into the trail table; answers on `reply` once they are
+    /// (or at once, with an error, when the thread has ended).
+    pub(super) fn move_trail(
+        &self,
+        pending: Arc<Pending>,
+        reply: Option<oneshot::Sender<Result<(), StoreError>>>,
+    ) {
+        if let Err(mpsc::SendError(Work::MoveTrail(_, Some(reply)))) =
+            self.tx.send(Work::MoveTrail(pending, reply))
+        {
+            let _ = reply.send(Err(stopped()));
+        }
+    }
+
+    /// Moves the events `pending` holds into the trail table; returns once they are.
+    pub(super) async fn move_trail_now(&self, pending: Arc<Pending>) -> Result<(), StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.move_trail(pending, Some(reply));
+        rx.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
     /// Ends the thread once the work before has run, closing its connection.
     pub(super) async fn close(&self) {
         let (ack, rx) = oneshot::channel();
@@ -154,6 +183,15 @@ fn run(mut e: DirectExec, busy: Duration, rx: &mpsc::Receiver<Work>) {
                 let done = e.0.execute_batch(sql).map_err(DirectError::from);
                 let _ = reply.send(done.map_err(Into::into));
             }
+            Work::MoveTrail(pending, reply) => {
+                let moved = futures::executor::block_on(move_trail(&mut e, &pending));
+                if let Err(err) = &moved {
+                    tracing::error!(error = %err, "moving the trail's journal into the database failed");
+                }
+                if let Some(reply) = reply {
+                    let _ = reply.send(moved);
+                }
+            }
             Work::FileTrail(reply) => {
                 let _ = reply.send(futures::executor::block_on(super::trail::file_in(&mut e)));
             }
@@ -162,6 +200,33 @@ fn run(mut e: DirectExec, busy: Duration, rx: &mpsc::Receiver<Work>) {
                 let _ = ack.send(());
                 return;
             }
+        }
+    }
+}
+
+/// Moves the events waiting in `pending` into `audit_trail` in one transaction, which also
+/// records how far the journal has moved; on failure they wait for the next move.
+async fn move_trail(e: &mut DirectExec, pending: &Pending) -> Result<(), StoreError> {
+    let events = pending.take();
+    let Some(&(last, _)) = events.last() else {
+        return Ok(());
+    };
+    let rows: Vec<&LoggedEvent> = events.iter().map(|(_, event)| event).collect();
+    e.begin().await?;
+    let applied = async {
+        e.run(&plan::events(Dialect::Sqlite, &rows, false)).await?;
+        e.raw(&format!("UPDATE trail_journal SET seq = {last}"))
+            .await
+    }
+    .await;
+    match finish(e, applied).await {
+        Ok(()) => {
+            pending.moved(last);
+            Ok(())
+        }
+        Err(err) => {
+            pending.put_back(events);
+            Err(err)
         }
     }
 }

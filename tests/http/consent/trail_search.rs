@@ -64,6 +64,15 @@ async fn an_event_is_searchable_as_soon_as_its_request_is_answered() {
         ("entity=DocumentReference/d-plain", "entity"),
         ("outcome=4", "outcome"),
         ("subtype=read", "subtype"),
+        (
+            "subtype=http://hl7.org/fhir/restful-interaction|read",
+            "subtype",
+        ),
+        ("type=rest", "type"),
+        (
+            "type=http://terminology.hl7.org/CodeSystem/audit-event-type|rest",
+            "type",
+        ),
         (&*format!("agent:identifier={gp_system}|{}", GP.1), "agent"),
     ];
     for (filter, what) in filters {
@@ -78,6 +87,7 @@ async fn an_event_is_searchable_as_soon_as_its_request_is_answered() {
                 "entity" => names(e, "DocumentReference/d-plain"),
                 "outcome" => e["outcome"] == "4",
                 "subtype" => e["subtype"][0]["code"] == "read",
+                "type" => e["type"]["code"] == "rest",
                 _ => e["agent"][0]["who"]["identifier"]["value"] == GP.1,
             };
             assert!(ok, "{path}: {e}");
@@ -90,6 +100,10 @@ async fn an_event_is_searchable_as_soon_as_its_request_is_answered() {
     )
     .await;
     assert_eq!(b["total"], 0);
+    for other in ["type=login", "type=urn:x|rest", "subtype=urn:x|read"] {
+        let path = format!("AuditEvent?patient=Patient/p1&{other}");
+        assert_eq!(get(&s, &holder, &path).await.1["total"], 0, "{path}");
+    }
     let (_, b) = get(
         &s,
         &holder,
