@@ -165,6 +165,11 @@ impl Store {
             q.limit.clamp(0, 10_000)
         );
         self.filed_for(&query.sql).await?;
+        if let Some(inline) = &self.inline
+            && let Some(versions) = inline.rows_within(&query, super::inline::version_from_row)?
+        {
+            return Ok(versions);
+        }
         let rows = bind_all(sqlx::query(&query.sql), &query.values)
             .fetch_all(&self.read)
             .await?;
@@ -187,6 +192,9 @@ impl Store {
             query.sql
         );
         self.filed_for(&query.sql).await?;
+        if let Some(n) = self.inline_scalar(&query)? {
+            return Ok(n);
+        }
         Ok(
             bind_all_scalar(sqlx::query_scalar::<_, i64>(&query.sql), &query.values)
                 .fetch_one(&self.read)

@@ -28,6 +28,39 @@ pub enum KeyKind {
     Text,
 }
 
+/// A page's hit from a direct SQLite row (see [`key`]).
+fn inline_hit(row: &rusqlite::Row<'_>, kinds: &[KeyKind]) -> rusqlite::Result<SearchHit> {
+    let keys = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            Ok(match k {
+                KeyKind::Int => SqlValue::Int(row.get(i + 2)?),
+                KeyKind::Float => SqlValue::Float(row.get(i + 2)?),
+                KeyKind::Text => SqlValue::Text(row.get(i + 2)?),
+            })
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(SearchHit {
+        res_type: row.get(0)?,
+        id: row.get(1)?,
+        keys,
+    })
+}
+
+impl Store {
+    /// The first column of the first row of `q` (a count), run on the calling thread when it
+    /// is quick (SQLite files; see `inline`).
+    pub(super) fn inline_scalar(&self, q: &SqlQuery) -> Result<Option<i64>, StoreError> {
+        let Some(inline) = &self.inline else {
+            return Ok(None);
+        };
+        Ok(inline
+            .rows_within(q, |r| r.get::<_, i64>(0))?
+            .map(|rows| rows.first().copied().unwrap_or(0)))
+    }
+}
+
 fn key(row: &AnyRow, i: usize, kind: KeyKind) -> Result<SqlValue, sqlx::Error> {
     Ok(match kind {
         KeyKind::Int => SqlValue::Int(row.try_get(i)?),
@@ -44,6 +77,11 @@ impl Store {
         kinds: &[KeyKind],
     ) -> Result<Vec<SearchHit>, StoreError> {
         self.filed_for(&q.sql).await?;
+        if let Some(inline) = &self.inline
+            && let Some(hits) = inline.rows_within(q, |row| inline_hit(row, kinds))?
+        {
+            return Ok(hits);
+        }
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
@@ -65,6 +103,9 @@ impl Store {
     /// Run a `SELECT COUNT(*) …` query.
     pub async fn count(&self, q: &SqlQuery) -> Result<i64, StoreError> {
         self.filed_for(&q.sql).await?;
+        if let Some(n) = self.inline_scalar(q)? {
+            return Ok(n);
+        }
         Ok(
             bind_all_scalar(sqlx::query_scalar::<_, i64>(&q.sql), &q.values)
                 .fetch_one(&self.read)
@@ -77,6 +118,12 @@ impl Store {
         &self,
         q: &SqlQuery,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+        if let Some(inline) = &self.inline
+            && let Some(rows) =
+                inline.rows_within(q, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        {
+            return Ok(rows);
+        }
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
@@ -89,6 +136,11 @@ impl Store {
     /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
     pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
         self.filed_for(&q.sql).await?;
+        if let Some(inline) = &self.inline
+            && let Some(rows) = inline.rows_within(q, |r| Ok((r.get(0)?, r.get(1)?)))?
+        {
+            return Ok(rows);
+        }
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
             .fetch_all(&self.read)
             .await?;
