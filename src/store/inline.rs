@@ -65,16 +65,7 @@ impl Inline {
 
     /// Every row of `q` as versions.
     pub(super) fn versions(&self, q: &SqlQuery) -> Result<Vec<StoredVersion>, DirectError> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(&q.sql)?;
-            bind(&mut stmt, &q.values)?;
-            let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(version_from_row(row)?);
-            }
-            Ok(out)
-        })
+        self.with(|conn| all_rows(conn, q, version_from_row))
     }
 
     /// Every row of `q`, mapped by `map`, if the query runs within [`BUDGET`] here; `None` when
@@ -88,17 +79,7 @@ impl Inline {
         let out = self.with(|conn| {
             let started = std::time::Instant::now();
             conn.progress_handler(PROGRESS_STEPS, Some(move || started.elapsed() > BUDGET));
-            let mut run = || {
-                let mut stmt = conn.prepare_cached(&q.sql)?;
-                bind(&mut stmt, &q.values)?;
-                let mut rows = stmt.raw_query();
-                let mut out = Vec::new();
-                while let Some(row) = rows.next()? {
-                    out.push(map(row)?);
-                }
-                Ok(out)
-            };
-            let out = run();
+            let out = all_rows(conn, q, &mut map);
             conn.progress_handler(0, None::<fn() -> bool>);
             out
         });
@@ -152,6 +133,22 @@ impl Inline {
         conn.set_prepared_statement_cache_capacity(32);
         Ok(conn)
     }
+}
+
+/// Every row of `q` on `conn`, mapped by `map`.
+fn all_rows<T>(
+    conn: &Connection,
+    q: &SqlQuery,
+    mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(&q.sql)?;
+    bind(&mut stmt, &q.values)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
 }
 
 /// Binds `values` to the statement's `$n` placeholders (numbered from 1, as sqlx writes them).
