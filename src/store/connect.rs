@@ -199,7 +199,7 @@ impl Store {
                 events = recovered.len(),
                 "moving the trail's journal into the database"
             );
-            journal.pending().put_back(recovered);
+            journal.pending().hold(recovered);
             writer.move_trail_now(journal.pending().clone()).await?;
         }
         let _ = self.journal.set(journal);

@@ -59,53 +59,51 @@ struct Append {
 /// What the journal thread and the writer share.
 #[derive(Debug, Default)]
 pub(super) struct Pending {
-    /// Durable in the journal, not in `audit_trail` yet, in sequence order.
+    /// Durable in the journal, not taken to move yet, in sequence order.
     events: Mutex<Vec<Journaled>>,
-    /// `events.len()`, read without the lock.
-    count: AtomicUsize,
+    /// Durable in the journal and not committed into `audit_trail` yet: those of `events` and
+    /// those a move has taken and not committed (a query that finds none to wait for sees
+    /// every acknowledged event).
+    unmoved: AtomicUsize,
     /// Every event up to this sequence number is in `audit_trail`.
     moved: AtomicI64,
 }
 
 impl Pending {
-    /// Takes the events waiting to move.
+    /// Takes the events waiting to move; they count as unmoved until [`Pending::moved`].
     pub(super) fn take(&self) -> Vec<Journaled> {
-        let mut events = self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.count.store(0, Ordering::Release);
-        std::mem::take(&mut *events)
+        std::mem::take(&mut *self.lock())
     }
 
     /// Puts back `events` (taken, but their move failed) before those that came since.
     pub(super) fn put_back(&self, mut events: Vec<Journaled>) {
-        let mut pending = self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut pending = self.lock();
         events.append(&mut pending);
-        self.count.store(events.len(), Ordering::Release);
         *pending = events;
     }
 
-    /// Records that every event up to `seq` is in `audit_trail`.
-    pub(super) fn moved(&self, seq: i64) {
+    /// Records that `n` events, up to sequence number `seq`, are in `audit_trail`.
+    pub(super) fn moved(&self, seq: i64, n: usize) {
         self.moved.fetch_max(seq, Ordering::AcqRel);
+        self.unmoved.fetch_sub(n, Ordering::AcqRel);
     }
 
-    /// How many events wait to move.
+    /// How many events are durable in the journal and not yet in `audit_trail`.
     pub(super) fn waiting(&self) -> usize {
-        self.count.load(Ordering::Acquire)
+        self.unmoved.load(Ordering::Acquire)
     }
 
-    fn push(&self, events: impl IntoIterator<Item = Journaled>) {
-        let mut pending = self
-            .events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// Adds `events`, durable in the journal, to those waiting to move.
+    pub(super) fn hold(&self, events: Vec<Journaled>) {
+        let mut pending = self.lock();
+        self.unmoved.fetch_add(events.len(), Ordering::AcqRel);
         pending.extend(events);
-        self.count.store(pending.len(), Ordering::Release);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Journaled>> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -153,7 +151,7 @@ impl Journal {
             .max(moved)
             + 1;
         let pending = Arc::new(Pending::default());
-        pending.moved(moved);
+        pending.moved(moved, 0);
         let (tx, rx) = mpsc::channel();
         let len = file.metadata().map_err(io)?.len();
         if len < GROW_BYTES {
@@ -250,11 +248,11 @@ fn run(
         match ring.write(&frame, first_seq + events.len() as i64 - 1, pending, writer) {
             Ok(()) => {
                 ring.next += events.len() as i64;
-                pending.push((first_seq..).zip(events));
+                pending.hold((first_seq..).zip(events).collect());
                 for a in batch {
                     let _ = a.reply.send(Ok(()));
                 }
-                if pending.waiting() >= MOVE_AT {
+                if pending.lock().len() >= MOVE_AT {
                     writer.move_trail(pending.clone(), None);
                 }
             }
@@ -524,6 +522,27 @@ mod tests {
         torn[HEADER + 10] ^= 1;
         assert!(decode(&torn).is_none());
         assert!(decode(&frame[..HEADER + 3]).is_none());
+    }
+
+    #[test]
+    fn events_taken_to_move_count_until_their_move_commits() {
+        let pending = Pending::default();
+        pending.hold((1..=3).map(|i| (i, event(i))).collect());
+        assert_eq!(pending.waiting(), 3);
+        // A move took them: a query arriving now still waits for that move.
+        let taken = pending.take();
+        assert_eq!((taken.len(), pending.waiting()), (3, 3));
+        pending.hold(vec![(4, event(4))]);
+        // That move failed: back before the one that came since, still waiting.
+        pending.put_back(taken);
+        let again = pending.take();
+        assert_eq!(
+            again.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        pending.moved(4, again.len());
+        assert_eq!(pending.waiting(), 0);
+        assert_eq!(pending.moved.load(Ordering::Acquire), 4);
     }
 
     #[test]

@@ -221,7 +221,7 @@ async fn move_trail(e: &mut DirectExec, pending: &Pending) -> Result<(), StoreEr
     .await;
     match finish(e, applied).await {
         Ok(()) => {
-            pending.moved(last);
+            pending.moved(last, events.len());
             Ok(())
         }
         Err(err) => {
