@@ -90,7 +90,12 @@ pub fn tokens(c: &mut Compiler, t: &str, values: &[String], m: &Modifier) -> Res
                 return format!("{t}.text LIKE {p} ESCAPE '\\'");
             }
             match v.split_once('|') {
-                Some((s, "")) => format!("{t}.system = {}", c.q.text(s)),
+                // `system <> ''` lets the planner use idx_token_system, which holds only
+                // rows with a system.
+                Some((s, "")) if !s.is_empty() => {
+                    format!("({t}.system = {} AND {t}.system <> '')", c.q.text(s))
+                }
+                Some((_, "")) => format!("{t}.system = ''"),
                 Some((s, code)) => {
                     let (s, code) = (c.q.text(s), c.q.text(code));
                     format!("({t}.system = {s} AND {t}.code = {code})")

@@ -16,6 +16,8 @@ mod group;
 mod index;
 mod inline;
 mod journal;
+#[cfg(test)]
+mod partial_tests;
 mod plan;
 mod read;
 mod search;
