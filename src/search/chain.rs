@@ -46,7 +46,10 @@ pub fn parse_clause(
                 );
             }
             Ok(Some(Clause::Param {
-                code: code.to_owned(),
+                code: ext
+                    .stored_code(types, code)
+                    .map_err(|e| Error::invalid(e).at(name.to_owned()))?
+                    .to_owned(),
                 kind,
                 modifier,
                 values,

@@ -301,7 +301,10 @@ fn parse_sort(types: &[String], value: &str, ext: &Extractor) -> Result<Vec<Sort
                 })?,
             };
             Ok(SortKey {
-                code: code.to_owned(),
+                code: ext
+                    .stored_code(types, code)
+                    .map_err(|e| Error::invalid(e).at("_sort"))?
+                    .to_owned(),
                 kind,
                 descending,
             })

@@ -64,6 +64,35 @@ async fn string_search_is_accent_and_case_insensitive_prefix() {
 }
 
 #[tokio::test]
+async fn phonetic_searches_and_sorts_on_the_name_rows() {
+    let s = start().await;
+    people(&s).await;
+    assert_eq!(
+        ids(&s, "Patient?phonetic=leg&_sort=_id").await,
+        ["p1", "p2"]
+    );
+    assert_eq!(ids(&s, "Patient?phonetic=anne").await, ["p3"]);
+    assert_eq!(
+        ids(&s, "Patient?phonetic:missing=true").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&s, "Patient?phonetic=le&_sort=-phonetic").await,
+        ["p2", "p1"]
+    );
+    // Organization's phonetic is its own: searching both types at once is refused, not wrong.
+    let r = s.get("?_type=Patient,Organization&phonetic=leg").await;
+    assert_eq!(r.status(), 400);
+    let outcome = json(r).await;
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("phonetic")
+    );
+}
+
+#[tokio::test]
 async fn token_search_follows_system_and_code_forms() {
     let s = start().await;
     people(&s).await;

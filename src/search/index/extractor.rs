@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::IndexRow;
 use super::convert::convert;
-use super::plan::{Compiler, ParamInfo, ParamPlan, TypePlan, parse_custom};
+use super::plan::{Compiler, ParamInfo, ParamKind, ParamPlan, TypePlan, parse_custom};
 use crate::fhirpath::{Context, R4Model, evaluate, r4_model};
 use crate::model::{Model, r4};
 
@@ -20,6 +20,9 @@ use crate::model::{Model, r4};
 pub struct Extractor {
     model: R4Model,
     types: HashMap<String, TypePlan>,
+    /// Parameters whose rows are another's (see [`Extractor::stored_code`]): type → code → that
+    /// code.
+    stored_as: HashMap<String, HashMap<String, String>>,
     compile_errors: Vec<String>,
     skipped: AtomicU64,
 }
@@ -31,6 +34,7 @@ impl Clone for Extractor {
         Extractor {
             model: self.model,
             types: self.types.clone(),
+            stored_as: self.stored_as.clone(),
             compile_errors: self.compile_errors.clone(),
             skipped: AtomicU64::new(0),
         }
@@ -65,6 +69,7 @@ impl Extractor {
         }
         Extractor {
             model: r4_model(),
+            stored_as: shared_rows(&types),
             types,
             compile_errors,
             skipped: AtomicU64::new(0),
@@ -91,6 +96,7 @@ impl Extractor {
                 }
             }
         }
+        out.stored_as = shared_rows(&out.types);
         Ok(out)
     }
 
@@ -104,8 +110,12 @@ impl Extractor {
             return Vec::new();
         };
         let ctx = Context::new(&self.model);
+        let shared = resource_type.and_then(|t| self.stored_as.get(t));
         let mut rows = Vec::new();
         for param in &plan.params {
+            if shared.is_some_and(|s| s.contains_key(&param.info.code)) {
+                continue;
+            }
             let start = rows.len();
             self.extract_param(param, resource, &ctx, &mut rows);
             dedup_from(&mut rows, start);
@@ -178,6 +188,44 @@ impl Extractor {
         Some(&self.types.get(resource_type)?.get(code)?.info)
     }
 
+    /// The parameter whose index rows parameter `code` is searched and sorted on over `types`:
+    /// `code` itself, or, where on each of those types another string parameter has the very same
+    /// expression, the first of those by code (R4's `phonetic` is `name` on Patient, Practitioner,
+    /// RelatedPerson and Person: no phonetic algorithm here). Such a parameter gets no rows of its
+    /// own on that type, so a create writes none of its duplicates.
+    ///
+    /// # Errors
+    /// When the types searched store `code` differently (`phonetic` over Patient and
+    /// Organization, whose `phonetic` is not its `name`), a message saying so.
+    pub fn stored_code<'a>(&'a self, types: &[String], code: &'a str) -> Result<&'a str, String> {
+        let mut found: Option<&str> = None;
+        for t in types {
+            let indexed = self
+                .types
+                .get(t)
+                .and_then(|p| p.get(code))
+                .is_some_and(|p| !p.exprs.is_empty());
+            if !indexed {
+                continue;
+            }
+            let stored = self
+                .stored_as
+                .get(t)
+                .and_then(|s| s.get(code))
+                .map_or(code, String::as_str);
+            match found {
+                Some(f) if f != stored => {
+                    return Err(format!(
+                        "'{code}' is searched as '{f}' on some of the types searched and as \
+                         '{stored}' on others: search them one type at a time"
+                    ));
+                }
+                _ => found = Some(stored),
+            }
+        }
+        Ok(found.unwrap_or(code))
+    }
+
     /// How many expression evaluations failed (and were skipped) since this extractor was built.
     pub fn skipped_evaluations(&self) -> u64 {
         self.skipped.load(Ordering::Relaxed)
@@ -188,6 +236,42 @@ impl Extractor {
     pub fn compile_errors(&self) -> &[String] {
         &self.compile_errors
     }
+}
+
+/// The string parameters that [`Extractor::stored_code`] sends to another on a type: those for
+/// which the type has an earlier (by code) string parameter compiled from the same expression
+/// branches (the same compiled branches: a custom parameter never shares them, so one that
+/// redefines either side ends the sharing).
+fn shared_rows(types: &HashMap<String, TypePlan>) -> HashMap<String, HashMap<String, String>> {
+    let same = |a: &ParamPlan, b: &ParamPlan| {
+        a.info.kind == b.info.kind
+            && a.components.is_empty()
+            && b.components.is_empty()
+            && a.exprs.len() == b.exprs.len()
+            && a.exprs.iter().zip(&b.exprs).all(|(x, y)| Arc::ptr_eq(x, y))
+    };
+    let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
+    for (resource_type, plan) in types {
+        let strings = plan
+            .params
+            .iter()
+            .filter(|p| p.info.kind == ParamKind::String && !p.exprs.is_empty());
+        for p in strings {
+            let code = p.info.code.as_str();
+            let first = plan
+                .params
+                .iter()
+                .filter(|q| q.info.code.as_str() < code && same(p, q))
+                .map(|q| q.info.code.as_str())
+                .min();
+            if let Some(first) = first {
+                out.entry(resource_type.clone())
+                    .or_default()
+                    .insert(code.to_owned(), first.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// Removes rows from `start` on that repeat an earlier row from `start` on.

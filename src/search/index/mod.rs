@@ -20,6 +20,8 @@ mod convert;
 mod extractor;
 mod plan;
 mod reference;
+#[cfg(test)]
+mod shared_tests;
 mod split;
 mod token;
 
