@@ -347,10 +347,10 @@ fn condition(c: &mut Compiler, clause: &Clause, dialect: Dialect) -> Result<Stri
 /// Whether a `type` value names the type of every event (`rest`, which the trail implies
 /// rather than stores).
 fn implied_type(value: &str) -> bool {
-    matches!(
-        value.split_once('|'),
-        None | Some((crate::audit::EVENT_TYPES, _))
-    ) && value.rsplit('|').next() == Some("rest")
+    match value.split_once('|') {
+        None => value == "rest",
+        Some((system, code)) => system == crate::audit::EVENT_TYPES && code == "rest",
+    }
 }
 
 /// The ` key:value ` term (see `audit::terms`) a value of `code` looks for.

@@ -223,12 +223,11 @@ mod tests {
         let url = format!("sqlite://{}/carnet.db", dir.path().display());
         let store = super::super::Store::connect(&url).await.expect("store");
         let inline = store.inline.clone().expect("direct reads");
-        let count = |n: i64| {
-            SqlQuery {
-            sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1)                   SELECT COUNT(*) FROM c"
+        let count = |n: i64| SqlQuery {
+            sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1) \
+                  SELECT COUNT(*) FROM c"
                 .to_owned(),
             values: vec![SqlValue::Int(n)],
-        }
         };
         let quick = inline.rows_within(&count(10), |r| r.get::<_, i64>(0));
         assert_eq!(quick.expect("quick").as_deref(), Some(&[10][..]));

@@ -165,9 +165,7 @@ impl Store {
             q.limit.clamp(0, 10_000)
         );
         self.filed_for(&query.sql).await?;
-        if let Some(inline) = &self.inline
-            && let Some(versions) = inline.rows_within(&query, super::inline::version_from_row)?
-        {
+        if let Some(versions) = self.inline_rows(&query, super::inline::version_from_row)? {
             return Ok(versions);
         }
         let rows = bind_all(sqlx::query(&query.sql), &query.values)

@@ -49,14 +49,23 @@ fn inline_hit(row: &rusqlite::Row<'_>, kinds: &[KeyKind]) -> rusqlite::Result<Se
 }
 
 impl Store {
-    /// The first column of the first row of `q` (a count), run on the calling thread when it
-    /// is quick (SQLite files; see `inline`).
+    /// Every row of `q`, mapped by `map`, run on the calling thread when it is quick (SQLite
+    /// files; see `inline`); `None` when the caller runs it on the pool instead.
+    pub(super) fn inline_rows<T>(
+        &self,
+        q: &SqlQuery,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<Vec<T>>, StoreError> {
+        match &self.inline {
+            Some(inline) => Ok(inline.rows_within(q, map)?),
+            None => Ok(None),
+        }
+    }
+
+    /// The first column of the first row of `q` (a count), as [`Store::inline_rows`] runs it.
     pub(super) fn inline_scalar(&self, q: &SqlQuery) -> Result<Option<i64>, StoreError> {
-        let Some(inline) = &self.inline else {
-            return Ok(None);
-        };
-        Ok(inline
-            .rows_within(q, |r| r.get::<_, i64>(0))?
+        Ok(self
+            .inline_rows(q, |r| r.get::<_, i64>(0))?
             .map(|rows| rows.first().copied().unwrap_or(0)))
     }
 }
@@ -77,9 +86,7 @@ impl Store {
         kinds: &[KeyKind],
     ) -> Result<Vec<SearchHit>, StoreError> {
         self.filed_for(&q.sql).await?;
-        if let Some(inline) = &self.inline
-            && let Some(hits) = inline.rows_within(q, |row| inline_hit(row, kinds))?
-        {
+        if let Some(hits) = self.inline_rows(q, |row| inline_hit(row, kinds))? {
             return Ok(hits);
         }
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
@@ -118,9 +125,8 @@ impl Store {
         &self,
         q: &SqlQuery,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        if let Some(inline) = &self.inline
-            && let Some(rows) =
-                inline.rows_within(q, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        if let Some(rows) =
+            self.inline_rows(q, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         {
             return Ok(rows);
         }
@@ -136,9 +142,7 @@ impl Store {
     /// Run a query selecting `res_type, res_id` pairs (include and revinclude lookups).
     pub async fn pairs(&self, q: &SqlQuery) -> Result<Vec<(String, String)>, StoreError> {
         self.filed_for(&q.sql).await?;
-        if let Some(inline) = &self.inline
-            && let Some(rows) = inline.rows_within(q, |r| Ok((r.get(0)?, r.get(1)?)))?
-        {
+        if let Some(rows) = self.inline_rows(q, |r| Ok((r.get(0)?, r.get(1)?)))? {
             return Ok(rows);
         }
         let rows = bind_all(sqlx::query(&q.sql), &q.values)
