@@ -132,7 +132,7 @@ impl Validation {
     /// block in this mode; otherwise the warnings to pass on.
     pub fn check(&self, resource: &Value) -> Result<Vec<Issue>> {
         let report = self.report(resource);
-        if report.has_errors() && (self.mode == Mode::Strict || base_errors(resource)) {
+        if report.has_errors() && (self.mode == Mode::Strict || report.base_errors) {
             let n = report.errors().count();
             return Err(Error::with_outcome(
                 ErrorKind::Unprocessable,
@@ -142,11 +142,6 @@ impl Validation {
         }
         Ok(report.issues.iter().map(to_issue).collect())
     }
-}
-
-/// Whether base R4 validation alone finds errors (those always block).
-fn base_errors(resource: &Value) -> bool {
-    validate_base(resource, Some(invariants())).has_errors()
 }
 
 fn to_issue(i: &crate::validate::ValidationIssue) -> Issue {
@@ -197,5 +192,40 @@ impl InvariantEvaluator for FhirPathInvariants {
             .with_resource(resource)
             .with_root_resource(resource);
         evaluate(&expr, focus, &ctx).ok()?.as_boolean()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn patient(birth_date: &str) -> Value {
+        // A Patient with DMP profile errors (an INS without its type) and, unless the birth
+        // date is one, no base R4 error.
+        json!({"resourceType": "Patient",
+               "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "262037512345651"}],
+               "birthDate": birth_date})
+    }
+
+    #[test]
+    fn warn_mode_passes_profile_errors_on_and_blocks_base_errors() {
+        let warn = Validation::new(Mode::Warn, &[]);
+        let report = warn.report(&patient("1962-03-04"));
+        assert!(report.has_errors() && !report.base_errors, "{report}");
+        assert!(warn.check(&patient("1962-03-04")).is_ok());
+        let bad = warn.report(&patient("1962-13-45"));
+        assert!(bad.base_errors, "{bad}");
+        assert!(warn.check(&patient("1962-13-45")).is_err());
+        assert!(
+            Validation::new(Mode::Off, &[])
+                .check(&patient("1962-13-45"))
+                .is_err()
+        );
+        assert!(
+            Validation::new(Mode::Strict, &[])
+                .check(&patient("1962-03-04"))
+                .is_err()
+        );
     }
 }

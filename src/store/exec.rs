@@ -9,7 +9,7 @@ use sqlx::Executor;
 
 use super::StoreError;
 use super::inline::DirectError;
-use super::plan::{Bind, Stmt};
+use super::plan::{Bind, Stmt, Undo};
 
 /// Runs statements on one connection.
 pub(super) trait Exec: Send {
@@ -25,9 +25,14 @@ pub(super) trait Exec: Send {
     /// Opens a write transaction.
     fn begin(&mut self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Ends the transaction: commits it when `commit`, else rolls it back. Should this fail,
-    /// the connection is not used again with the transaction open.
+    /// Ends the transaction: commits it when `commit`, else rolls it back (a transaction a
+    /// statement already rolled back is ended). Should this fail, the connection is not used
+    /// again with the transaction open.
     fn end(&mut self, commit: bool) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// What a broken constraint may undo in a transaction that fails as a whole anyway (see
+    /// [`Undo`]).
+    fn undo(&self) -> Undo;
 }
 
 fn conflict(on: (&str, &str)) -> StoreError {
@@ -118,6 +123,12 @@ impl Exec for SqlxExec {
         }
         done
     }
+
+    /// The statement: on PostgreSQL there is no other choice, and the sqlx connection to an
+    /// SQLite database cannot tell whether a statement ended the transaction.
+    fn undo(&self) -> Undo {
+        Undo::Statement
+    }
 }
 
 /// A direct SQLite connection, used on the thread that owns it.
@@ -163,6 +174,10 @@ impl DirectExec {
 }
 
 impl Exec for DirectExec {
+    fn undo(&self) -> Undo {
+        Undo::Transaction
+    }
+
     async fn run(&mut self, stmts: &[Stmt<'_>]) -> Result<(), StoreError> {
         self.run_now(stmts)
     }
@@ -186,6 +201,10 @@ impl Exec for DirectExec {
     }
 
     async fn end(&mut self, commit: bool) -> Result<(), StoreError> {
+        if !commit && self.0.is_autocommit() {
+            // An `INSERT OR ROLLBACK` that broke a key has rolled the transaction back already.
+            return Ok(());
+        }
         let done = self.raw(if commit { "COMMIT" } else { "ROLLBACK" }).await;
         if !self.0.is_autocommit() {
             // A commit that failed leaves the transaction open: roll it back.

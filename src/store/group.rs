@@ -7,6 +7,7 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::exec::{Exec, SqlxExec};
+use super::plan::Undo;
 use super::{Dialect, LoggedEvent, Store, StoreError, WriteOp, plan};
 
 /// Callers committed together at most.
@@ -109,7 +110,9 @@ pub(super) async fn process<E: Exec>(e: &mut E, dialect: Dialect, mut batch: Vec
     {
         // Only trail rows: one statement, outside any transaction.
         let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
-        let r = e.run(&plan::events(dialect, &events, true)).await;
+        let r = e
+            .run(&plan::events(dialect, Undo::Statement, &events, true))
+            .await;
         for job in batch {
             let r = match &r {
                 Ok(()) => Ok(Vec::new()),
@@ -148,22 +151,24 @@ fn shared_failure(e: &StoreError) -> StoreError {
 /// The statements of one job: its ops, then its trail rows.
 fn job_plan<'a>(
     dialect: Dialect,
+    undo: Undo,
     ops: &'a [WriteOp],
     events: &'a [LoggedEvent],
 ) -> Vec<plan::Stmt<'a>> {
     let ops: Vec<&WriteOp> = ops.iter().collect();
     let events: Vec<&LoggedEvent> = events.iter().collect();
-    plan_of(dialect, &ops, &events)
+    plan_of(dialect, undo, &ops, &events)
 }
 
 /// The statements of `ops`, then of the trail rows `events`.
 fn plan_of<'a>(
     dialect: Dialect,
+    undo: Undo,
     ops: &[&'a WriteOp],
     events: &[&'a LoggedEvent],
 ) -> Vec<plan::Stmt<'a>> {
-    let mut stmts = plan::ops(dialect, ops);
-    stmts.extend(plan::events(dialect, events, false));
+    let mut stmts = plan::ops(dialect, undo, ops);
+    stmts.extend(plan::events(dialect, undo, events, false));
     stmts
 }
 
@@ -175,7 +180,7 @@ pub(super) async fn commit_one<E: Exec>(
     events: &[LoggedEvent],
 ) -> Result<(), StoreError> {
     e.begin().await?;
-    let applied = e.run(&job_plan(dialect, ops, events)).await;
+    let applied = e.run(&job_plan(dialect, e.undo(), ops, events)).await;
     finish(e, applied).await
 }
 
@@ -218,7 +223,7 @@ async fn commit_together<E: Exec>(
 ) -> Result<bool, StoreError> {
     let ops: Vec<&WriteOp> = batch.iter().flat_map(|j| &j.ops).collect();
     let events: Vec<&LoggedEvent> = batch.iter().flat_map(|j| &j.events).collect();
-    let stmts = plan_of(dialect, &ops, &events);
+    let stmts = plan_of(dialect, e.undo(), &ops, &events);
     e.begin().await?;
     if e.run(&stmts).await.is_err() {
         e.end(false).await?;
@@ -245,14 +250,17 @@ async fn commit_apart<E: Exec>(
             continue;
         }
         e.raw("SAVEPOINT grouped").await?;
-        let r = e.run(&job_plan(dialect, &job.ops, &job.events)).await;
+        let r = e
+            .run(&job_plan(dialect, Undo::Statement, &job.ops, &job.events))
+            .await;
         if r.is_err() {
             e.raw("ROLLBACK TO SAVEPOINT grouped").await?;
         }
         e.raw("RELEASE SAVEPOINT grouped").await?;
         results.push(r);
     }
-    e.run(&plan::events(dialect, &trail_only, false)).await?;
+    e.run(&plan::events(dialect, Undo::Statement, &trail_only, false))
+        .await?;
     Ok(results)
 }
 

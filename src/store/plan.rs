@@ -11,6 +11,28 @@ use super::{Dialect, LoggedEvent, WriteOp};
 use crate::consent::RULE_KINDS;
 use crate::search::index::IndexValue;
 
+/// What a statement that breaks a constraint undoes on SQLite. `Statement`, the default: only
+/// itself, for which SQLite keeps a statement journal while a multi-row statement runs inside a
+/// transaction (an in-memory copy of every page the statement changes). `Transaction`: the
+/// whole transaction (`INSERT OR ROLLBACK`), and no statement journal is kept; for commits whose
+/// every failure ends the transaction anyway (a group's shared attempt, a single caller's commit,
+/// a move of the trail). PostgreSQL always has the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Undo {
+    /// The failing statement only.
+    Statement,
+    /// The whole transaction.
+    Transaction,
+}
+
+/// `INSERT INTO` as `undo` asks on `dialect`.
+fn insert_into(dialect: Dialect, undo: Undo) -> &'static str {
+    match (dialect, undo) {
+        (Dialect::Sqlite, Undo::Transaction) => "INSERT OR ROLLBACK INTO",
+        _ => "INSERT INTO",
+    }
+}
+
 /// One bound value, borrowed from the ops it writes where it can be.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Bind<'a> {
@@ -117,25 +139,29 @@ fn chunks<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
 
 /// The statements that commit `ops`: their versions and current rows, then the index rows and
 /// consent facts they replace and add (several resources per statement).
-pub(super) fn ops<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
+pub(super) fn ops<'a>(dialect: Dialect, undo: Undo, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
     let (first, later): (Vec<&WriteOp>, Vec<&WriteOp>) =
         ops.iter().copied().partition(|op| op.version == 1);
+    let insert = insert_into(dialect, undo);
     let mut out = Vec::new();
     for chunk in chunks(&first) {
         let mut b = Builder::new(dialect);
         let tuples: Vec<String> = chunk.iter().map(|op| b.tuple(version_values(op))).collect();
-        let mut stmt = b.done(format!("{INSERT_VERSION} VALUES {}", tuples.join(", ")));
+        let mut stmt = b.done(format!(
+            "{insert} {VERSION_COLUMNS} VALUES {}",
+            tuples.join(", ")
+        ));
         // A first version needs no check: the unique (type, id, version) key refuses a second.
         stmt.conflict = Some((chunk[0].res_type.as_str(), chunk[0].id.as_str()));
         out.push(stmt);
-        out.push(current_rows(dialect, chunk));
+        out.push(first_rows(dialect, undo, chunk));
     }
     for op in &later {
         let mut b = Builder::new(dialect);
         let values = b.list(version_values(op));
         let (ty, id, before) = (b.text(&op.res_type), b.text(&op.id), b.int(op.version - 1));
         let mut stmt = b.done(format!(
-            "{INSERT_VERSION} SELECT {values} WHERE \
+            "{insert} {VERSION_COLUMNS} SELECT {values} WHERE \
              (SELECT version FROM resources WHERE res_type = {ty} AND res_id = {id}) = {before}"
         ));
         stmt.conflict = Some((op.res_type.as_str(), op.id.as_str()));
@@ -145,8 +171,8 @@ pub(super) fn ops<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
         out.push(delete_facts(dialect, op));
     }
     out.extend(delete_index(dialect, &later));
-    out.extend(insert_index(dialect, ops));
-    out.extend(insert_facts(dialect, ops));
+    out.extend(insert_index(dialect, undo, ops));
+    out.extend(insert_facts(dialect, undo, ops));
     out
 }
 
@@ -155,13 +181,13 @@ pub(super) fn ops<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
 pub(super) fn reindex<'a>(dialect: Dialect, op: &'a WriteOp) -> Vec<Stmt<'a>> {
     let mut out = delete_index(dialect, &[op]);
     out.push(delete_facts(dialect, op));
-    out.extend(insert_index(dialect, &[op]));
-    out.extend(insert_facts(dialect, &[op]));
+    out.extend(insert_index(dialect, Undo::Statement, &[op]));
+    out.extend(insert_facts(dialect, Undo::Statement, &[op]));
     out
 }
 
-const INSERT_VERSION: &str = "INSERT INTO resource_versions \
-     (res_type, res_id, version, last_updated, deleted, method, content)";
+const VERSION_COLUMNS: &str =
+    "resource_versions (res_type, res_id, version, last_updated, deleted, method, content)";
 
 fn version_values(op: &WriteOp) -> [Bind<'_>; 7] {
     [
@@ -177,6 +203,31 @@ fn version_values(op: &WriteOp) -> [Bind<'_>; 7] {
 
 /// The current rows of `ops` (inserted or moved on to the versions just written).
 fn current_rows<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Stmt<'a> {
+    let (b, tuples) = current_values(dialect, ops);
+    b.done(format!(
+        "INSERT INTO {CURRENT_COLUMNS} VALUES {tuples} ON CONFLICT (res_type, res_id) DO UPDATE \
+         SET version = excluded.version, deleted = excluded.deleted, seq = excluded.seq, \
+         last_updated = excluded.last_updated"
+    ))
+}
+
+/// The current rows of first versions `ops`: new rows (a resource that ever had a version has
+/// its first one, which the insert of the versions just before refuses to repeat). A plain
+/// insert, unlike an upsert, can undo the whole transaction rather than keep a statement journal.
+fn first_rows<'a>(dialect: Dialect, undo: Undo, ops: &[&'a WriteOp]) -> Stmt<'a> {
+    let (b, tuples) = current_values(dialect, ops);
+    let mut stmt = b.done(format!(
+        "{} {CURRENT_COLUMNS} VALUES {tuples}",
+        insert_into(dialect, undo)
+    ));
+    stmt.conflict = Some((ops[0].res_type.as_str(), ops[0].id.as_str()));
+    stmt
+}
+
+const CURRENT_COLUMNS: &str = "resources (res_type, res_id, version, deleted, seq, last_updated)";
+
+/// The values of the current rows of `ops`, as `(…), (…)`.
+fn current_values<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> (Builder<'a>, String) {
     let mut b = Builder::new(dialect);
     let tuples: Vec<String> = ops
         .iter()
@@ -191,13 +242,7 @@ fn current_rows<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Stmt<'a> {
             )
         })
         .collect();
-    b.done(format!(
-        "INSERT INTO resources (res_type, res_id, version, deleted, seq, last_updated) \
-         VALUES {} ON CONFLICT (res_type, res_id) DO UPDATE SET \
-         version = excluded.version, deleted = excluded.deleted, seq = excluded.seq, \
-         last_updated = excluded.last_updated",
-        tuples.join(", ")
-    ))
+    (b, tuples.join(", "))
 }
 
 /// The index tables and their value columns (after `res_type, res_id, param, grp`).
@@ -291,7 +336,7 @@ fn delete_index<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
 }
 
 /// Inserts the index rows of every op, several resources per statement.
-fn insert_index<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
+fn insert_index<'a>(dialect: Dialect, undo: Undo, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
     let mut out = Vec::new();
     for (i, (table, cols)) in TABLES.iter().enumerate() {
         let rows: Vec<Vec<Bind<'a>>> = ops
@@ -313,7 +358,7 @@ fn insert_index<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
             .into_iter()
             .chain(cols.iter().copied())
             .collect();
-        out.extend(insert_many(dialect, table, &all, rows));
+        out.extend(insert_many(dialect, undo, table, &all, rows));
     }
     out
 }
@@ -333,7 +378,7 @@ fn delete_facts<'a>(dialect: Dialect, op: &'a WriteOp) -> Stmt<'a> {
 }
 
 /// Inserts the facts of every op that carries them, several resources per statement.
-fn insert_facts<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
+fn insert_facts<'a>(dialect: Dialect, undo: Undo, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
     let rows: Vec<Vec<Bind<'a>>> = ops
         .iter()
         .flat_map(|op| op.access.iter().flatten().map(move |r| (*op, r)))
@@ -358,12 +403,13 @@ fn insert_facts<'a>(dialect: Dialect, ops: &[&'a WriteOp]) -> Vec<Stmt<'a>> {
         "low",
         "high",
     ];
-    insert_many(dialect, "access_facts", &cols, rows)
+    insert_many(dialect, undo, "access_facts", &cols, rows)
 }
 
 /// `INSERT INTO table (cols) VALUES (…), (…)…` of `rows`, in statements of [`CHUNK_ROWS`] rows.
 fn insert_many<'a>(
     dialect: Dialect,
+    undo: Undo,
     table: &str,
     cols: &[&str],
     rows: Vec<Vec<Bind<'a>>>,
@@ -375,7 +421,8 @@ fn insert_many<'a>(
             let mut b = Builder::new(dialect);
             let tuples: Vec<String> = rows.by_ref().take(size).map(|r| b.tuple(r)).collect();
             b.done(format!(
-                "INSERT INTO {table} ({}) VALUES {}",
+                "{} {table} ({}) VALUES {}",
+                insert_into(dialect, undo),
                 cols.join(", "),
                 tuples.join(", ")
             ))
@@ -385,7 +432,12 @@ fn insert_many<'a>(
 
 /// The statements that append `events` to the trail: one per [`chunk_sizes`] chunk, or one for
 /// all of them when `one` (a statement shape per count).
-pub(super) fn events<'a>(dialect: Dialect, events: &[&'a LoggedEvent], one: bool) -> Vec<Stmt<'a>> {
+pub(super) fn events<'a>(
+    dialect: Dialect,
+    undo: Undo,
+    events: &[&'a LoggedEvent],
+    one: bool,
+) -> Vec<Stmt<'a>> {
     let insert = |chunk: &[&'a LoggedEvent]| {
         let mut b = Builder::new(dialect);
         let tuples: Vec<String> = chunk
@@ -403,7 +455,8 @@ pub(super) fn events<'a>(dialect: Dialect, events: &[&'a LoggedEvent], one: bool
             })
             .collect();
         b.done(format!(
-            "INSERT INTO audit_trail (res_id, recorded, patients, terms, content) VALUES {}",
+            "{} audit_trail (res_id, recorded, patients, terms, content) VALUES {}",
+            insert_into(dialect, undo),
             tuples.join(", ")
         ))
     };
@@ -445,7 +498,7 @@ mod tests {
     #[test]
     fn an_update_checks_the_version_before_it_in_its_insert() {
         let (a, b) = (op("a", 1), op("b", 3));
-        let stmts = ops(Dialect::Postgres, &[&a, &b]);
+        let stmts = ops(Dialect::Postgres, Undo::Transaction, &[&a, &b]);
         let update = stmts
             .iter()
             .find(|s| s.must_change)
@@ -459,9 +512,53 @@ mod tests {
             assert!(n == 0 || s.sql.contains(&format!("${n}")), "{}", s.sql);
             assert!(!s.sql.contains(&format!("${}", n + 1)), "{}", s.sql);
         }
-        let sqlite = ops(Dialect::Sqlite, &[&a, &b]);
+        let sqlite = ops(Dialect::Sqlite, Undo::Statement, &[&a, &b]);
         for s in &sqlite {
             assert_eq!(s.sql.matches('?').count(), s.binds.len(), "{}", s.sql);
         }
+    }
+
+    #[test]
+    fn inserts_that_may_undo_the_transaction_roll_it_back_on_sqlite_only() {
+        let (a, b) = (op("a", 1), op("b", 1));
+        let inserts = |dialect, undo| -> Vec<String> {
+            ops(dialect, undo, &[&a, &b])
+                .into_iter()
+                .map(|s| s.sql)
+                .filter(|sql| sql.starts_with("INSERT"))
+                .collect()
+        };
+        // First versions: versions and current rows, plain inserts (no upsert, which would
+        // need a statement journal whatever the conflict clause).
+        let whole = inserts(Dialect::Sqlite, Undo::Transaction);
+        // Two ops are two chunks of one: a version and a current row each.
+        assert_eq!(whole.len(), 4);
+        assert!(whole.iter().any(|sql| sql.contains(" resources (")));
+        for sql in &whole {
+            assert!(sql.starts_with("INSERT OR ROLLBACK INTO "), "{sql}");
+            assert!(!sql.contains("ON CONFLICT"), "{sql}");
+        }
+        for (dialect, undo) in [
+            (Dialect::Sqlite, Undo::Statement),
+            (Dialect::Postgres, Undo::Transaction),
+        ] {
+            for sql in inserts(dialect, undo) {
+                assert!(sql.starts_with("INSERT INTO "), "{sql}");
+            }
+        }
+        let events = [crate::store::LoggedEvent {
+            id: "e".into(),
+            at: Instant(1),
+            patients: Vec::new(),
+            terms: String::new(),
+            content: Vec::new(),
+        }];
+        let refs: Vec<&LoggedEvent> = events.iter().collect();
+        let trail = super::events(Dialect::Sqlite, Undo::Transaction, &refs, false);
+        assert!(
+            trail[0]
+                .sql
+                .starts_with("INSERT OR ROLLBACK INTO audit_trail")
+        );
     }
 }

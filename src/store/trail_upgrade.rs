@@ -125,7 +125,11 @@ impl Store {
             }
         }
         let refs: Vec<&LoggedEvent> = events.iter().collect();
-        super::exec::run_on(&mut tx, &super::plan::events(self.dialect, &refs, false)).await?;
+        super::exec::run_on(
+            &mut tx,
+            &super::plan::events(self.dialect, super::plan::Undo::Statement, &refs, false),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(events.len() as u64))
     }

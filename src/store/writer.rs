@@ -214,7 +214,8 @@ async fn move_trail(e: &mut DirectExec, pending: &Pending) -> Result<(), StoreEr
     let rows: Vec<&LoggedEvent> = events.iter().map(|(_, event)| event).collect();
     e.begin().await?;
     let applied = async {
-        e.run(&plan::events(Dialect::Sqlite, &rows, false)).await?;
+        e.run(&plan::events(Dialect::Sqlite, e.undo(), &rows, false))
+            .await?;
         e.raw(&format!("UPDATE trail_journal SET seq = {last}"))
             .await
     }

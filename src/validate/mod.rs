@@ -58,7 +58,12 @@ use walker::{Nesting, Walker};
 pub fn validate_base(resource: &Value, invariants: Option<&dyn InvariantEvaluator>) -> Report {
     let mut walker = Walker::new(r4(), invariants);
     walker.resource(resource, Nesting::Top);
+    let base_errors = walker
+        .issues
+        .iter()
+        .any(|i| matches!(i.severity, Severity::Fatal | Severity::Error));
     Report {
         issues: walker.issues,
+        base_errors,
     }
 }

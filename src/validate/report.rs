@@ -62,6 +62,9 @@ impl fmt::Display for ValidationIssue {
 pub struct Report {
     /// The issues in the order found (document order of the resource).
     pub issues: Vec<ValidationIssue>,
+    /// Whether base R4 validation (of the resource against its core definition, not against a
+    /// profile) found errors: those block a write in every mode.
+    pub base_errors: bool,
 }
 
 impl Report {
@@ -102,6 +105,7 @@ impl Report {
     /// Appends the issues of `other`.
     pub fn merge(&mut self, other: Report) {
         self.issues.extend(other.issues);
+        self.base_errors |= other.base_errors;
     }
 }
 
@@ -131,11 +135,14 @@ mod tests {
     fn warnings_alone_are_not_errors() {
         let mut r = Report {
             issues: vec![issue(Severity::Warning), issue(Severity::Information)],
+            ..Report::default()
         };
         assert!(!r.has_errors());
         r.merge(Report {
             issues: vec![issue(Severity::Error)],
+            base_errors: true,
         });
+        assert!(r.base_errors);
         assert!(r.has_errors());
         assert_eq!(r.errors().count(), 1);
     }
@@ -144,6 +151,7 @@ mod tests {
     fn reports_become_operation_outcomes() {
         let oo = Report {
             issues: vec![issue(Severity::Error)],
+            ..Report::default()
         }
         .to_operation_outcome();
         assert_eq!(oo["issue"][0]["expression"][0], "Patient.birthDate");

@@ -74,7 +74,10 @@ pub fn validate_profile(
     // A value in a slice is checked against the sliced element and the slice, which often
     // repeat the same rule: report each issue once.
     issues.retain(|i| seen.insert((i.location.clone(), i.message.clone())));
-    Report { issues }
+    Report {
+        issues,
+        base_errors: false,
+    }
 }
 
 /// Base validation plus each profile of `meta.profile`. A profile missing from `set` is an
