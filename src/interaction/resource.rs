@@ -67,12 +67,16 @@ pub async fn plan_write(
         crate::search::registry::Registry::check(body)?;
     }
     let at = Instant::now();
-    let (inlined, binaries) = if ty.as_str() == "DocumentReference" {
-        super::mhd::inline_contents(body)?
+    // The body as stored: a DocumentReference's attachments moved into Binaries (a copy); any
+    // other body as it is (`stamp` makes the one copy it needs).
+    let inlined;
+    let (body, binaries) = if ty.as_str() == "DocumentReference" {
+        let (doc, binaries) = super::mhd::inline_contents(body)?;
+        inlined = doc;
+        (&inlined, binaries)
     } else {
-        (body.clone(), Vec::new())
+        (body, Vec::new())
     };
-    let body = &inlined;
     let stamped = stamp(body, id, version, at);
     let warnings = ctx.validation.check(&stamped)?;
     let bytes = serde_json::to_vec(&stamped).map_err(Error::internal)?;
