@@ -4,7 +4,9 @@
 # `carnet bench`, then `wrk -t1 -c16` on read by id, `Patient?identifier=system|value` (one match)
 # and create Patient, one server after the other, ROUNDS times in turn (figures drift on a shared
 # machine, so only a run that alternates compares). Prints one line per server and workload and
-# writes them as JSON lines to $OUT (default side-by-side.jsonl).
+# writes them as JSON lines to $OUT (default side-by-side.jsonl); at the end, a summary of this run:
+# per workload and server the mean req/s over the rounds, the worst p99, and each carnet's ratio of
+# means to the first server that is not a carnet.
 #
 #   conformance/tools/side-by-side.sh carnet=target/release/carnet helios=$(command -v hfs) \
 #       carnet-no-audit=target/release/carnet
@@ -130,9 +132,27 @@ PY
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
+START=$( [ -f "$OUT" ] && wc -l <"$OUT" || echo 0)
 echo "# $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t1 -c$CONNECTIONS -d${DURATION}s"
 for _ in $(seq 1 "$ROUNDS"); do
   for spec in "$@"; do
     run_one "${spec%%=*}" "${spec#*=}"
   done
 done
+
+python3 - "$OUT" "$START" "$@" <<'PY'
+import json, sys
+out, start, specs = sys.argv[1], int(sys.argv[2]), [s.split("=", 1)[0] for s in sys.argv[3:]]
+rows = [json.loads(l) for l in open(out).read().splitlines()[start:] if l.strip()]
+peer = next((n for n in specs if "carnet" not in n), None)
+print("# summary: workload, server, mean req/s over the rounds, worst p99" + (f", ratio to {peer}" if peer else ""))
+for w in dict.fromkeys(r["workload"] for r in rows):
+    means = {}
+    for n in specs:
+        mine = [r for r in rows if r["server"] == n and r["workload"] == w]
+        if mine:
+            means[n] = (sum(r["req_per_s"] for r in mine) / len(mine), max(r["p99_ms"] for r in mine))
+    for n, (mean, p99) in means.items():
+        ratio = f"  {mean / means[peer][0]:.2f}x" if peer in means and n != peer else ""
+        print(f"{w:<7} {n:<18} {mean:>9.0f} req/s  worst p99 {p99:7.2f} ms{ratio}")
+PY
