@@ -58,12 +58,10 @@ use walker::{Nesting, Walker};
 pub fn validate_base(resource: &Value, invariants: Option<&dyn InvariantEvaluator>) -> Report {
     let mut walker = Walker::new(r4(), invariants);
     walker.resource(resource, Nesting::Top);
-    let base_errors = walker
-        .issues
-        .iter()
-        .any(|i| matches!(i.severity, Severity::Fatal | Severity::Error));
-    Report {
+    let mut report = Report {
         issues: walker.issues,
-        base_errors,
-    }
+        base_errors: false,
+    };
+    report.base_errors = report.has_errors();
+    report
 }
