@@ -2,6 +2,8 @@
 //! (SIGKILL, no shutdown) while they run; started again on the same database, it holds an
 //! AuditEvent for every read it had answered. On SQLite, reads' events are made durable in the
 //! trail's journal and moved into the database later: the restart moves what the crash left.
+//! Creates likewise: every one acknowledged before the kill is there after the restart (the
+//! writer's WAL writes are gathered until SQLite syncs the WAL, `src/store/gather.rs`).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -139,5 +141,64 @@ async fn every_answered_read_is_traced_after_a_crash() {
     assert!(
         log.contains("moving the trail's journal into the database"),
         "the restart found nothing to move: {log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_create_survives_a_crash() {
+    carnet::tls::init();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = start(dir.path(), "first").await;
+    let http = reqwest::Client::new();
+    let token = admin_token(dir.path());
+
+    // Creates from eight clients, until the server is killed in the middle of them.
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, token, acknowledged) = (http.clone(), token.clone(), acknowledged.clone());
+            let url = format!("{}/Patient", server.base);
+            tokio::spawn(async move {
+                let body = json!({"resourceType": "Patient", "active": true, "gender": "female"});
+                while let Ok(r) = http.post(&url).bearer_auth(&token).json(&body).send().await {
+                    if r.status() == 201 {
+                        let created: Value = r.json().await.unwrap_or_default();
+                        if let Some(id) = created["id"].as_str() {
+                            acknowledged.lock().expect("ids").push(id.to_owned());
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("killed");
+    for w in writers {
+        w.await.expect("writer");
+    }
+    let ids = acknowledged.lock().expect("ids").clone();
+    assert!(ids.len() > 20, "only {} creates acknowledged", ids.len());
+
+    let mut again = start(dir.path(), "second").await;
+    let mut missing = Vec::new();
+    for id in &ids {
+        let r = http
+            .get(format!("{}/Patient/{id}", again.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("read");
+        if r.status() != 200 {
+            missing.push(id.clone());
+        }
+    }
+    again.child.kill().expect("stop");
+    let _ = again.child.wait();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged creates lost: {missing:?}",
+        missing.len(),
+        ids.len()
     );
 }

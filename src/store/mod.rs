@@ -12,6 +12,7 @@
 mod connect;
 mod dialect;
 mod exec;
+mod gather;
 mod group;
 mod index;
 mod inline;

@@ -136,7 +136,17 @@ fn open(path: &str, s: &Settings) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
+    // Its WAL writes are gathered (gather.rs), which is safe with synchronous=FULL only.
+    let conn = match super::gather::register() {
+        Ok(()) => Connection::open_with_flags_and_vfs(path, flags, super::gather::NAME)?,
+        Err(rc) => {
+            tracing::warn!(
+                rc,
+                "the gathering VFS is unavailable; the writer uses the default"
+            );
+            Connection::open_with_flags(path, flags)?
+        }
+    };
     conn.busy_timeout(s.busy)?;
     conn.execute_batch(&format!(
         "PRAGMA cache_size = -{}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \

@@ -1,0 +1,449 @@
+//! The writer's WAL writes, gathered. SQLite writes each WAL frame with two `pwrite`s (its 24-byte
+//! header, then the page), so a group commit of 200 pages was 400 system calls, each paying the
+//! file system's per-write work (a quarter of the server's CPU on creates, perf). This VFS wraps the
+//! platform's default one and, for WAL files only, holds contiguous writes in memory until SQLite
+//! syncs, reads, sizes, truncates or closes the file (or 1 MiB is held), then writes them at once
+//! (in pieces under 128 KiB, the most the unix VFS writes in one call).
+//!
+//! Durability is unchanged because the writer runs with `synchronous=FULL`: SQLite syncs the WAL at
+//! every commit before it publishes the commit in the wal-index (only then can another connection
+//! read the frames), and the sync writes what is held first. A held write that fails fails that
+//! sync, so the commit fails as it would have. Bytes held from frames a rollback abandoned are
+//! written later, exactly as SQLite would have written them at once (frames past the last commit
+//! frame are ignored). Only the writer's connection opens files through it; with `synchronous`
+//! below FULL it would not be safe (`gather::tests` check a commit is one write and readable at
+//! once).
+//!
+//! The crate denies `unsafe` everywhere but here: a VFS is SQLite's C interface, so this file
+//! holds raw pointers SQLite owns, each use with the reason it is sound.
+#![allow(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+use std::cell::Cell;
+use std::ffi::{CStr, c_int, c_void};
+use std::ptr;
+use std::sync::OnceLock;
+
+use rusqlite::ffi;
+
+/// The VFS's name, for `Connection::open_with_flags_and_vfs`.
+pub(super) const NAME: &str = "carnet-gather";
+const NAME_C: &CStr = c"carnet-gather";
+
+/// Held bytes beyond which a write goes out at once.
+const LIMIT: usize = 1 << 20;
+
+/// The most one write hands the default VFS: the unix VFS masks a write's length with `0x1ffff`
+/// (a longer one would come back short, as SQLITE_FULL).
+const CHUNK: usize = 31 * 4096;
+
+/// The file SQLite holds: our header, then the default VFS's file at [`INNER`].
+#[repr(C)]
+struct File {
+    base: ffi::sqlite3_file,
+    /// The writes held for a WAL file; null for every other file.
+    held: *mut Held,
+}
+
+/// Contiguous bytes not yet written, starting at `off`.
+struct Held {
+    off: i64,
+    bytes: Vec<u8>,
+}
+
+const INNER: usize = std::mem::size_of::<File>().next_multiple_of(16);
+
+/// The default VFS (as an address: raw pointers are neither `Send` nor `Sync`).
+static BASE: OnceLock<usize> = OnceLock::new();
+
+thread_local! {
+    /// Writes this thread made to WAL files (a test counts its own).
+    static WAL_WRITES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Registers the VFS once (not as the default); SQLite's result code on failure.
+pub(super) fn register() -> Result<(), c_int> {
+    static DONE: OnceLock<c_int> = OnceLock::new();
+    let rc = *DONE.get_or_init(|| {
+        // SAFETY: sqlite3_vfs_find returns the registered default VFS, which lives as long as the
+        // process; the copy registered here is leaked, so it does too.
+        unsafe {
+            let rc = ffi::sqlite3_initialize();
+            if rc != ffi::SQLITE_OK {
+                return rc;
+            }
+            let base = ffi::sqlite3_vfs_find(ptr::null());
+            if base.is_null() {
+                return ffi::SQLITE_ERROR;
+            }
+            let _ = BASE.set(base as usize);
+            let mut vfs = *base;
+            vfs.szOsFile = INNER as c_int + (*base).szOsFile;
+            vfs.zName = NAME_C.as_ptr();
+            vfs.pNext = ptr::null_mut();
+            vfs.xOpen = Some(open);
+            ffi::sqlite3_vfs_register(Box::leak(Box::new(vfs)), 0)
+        }
+    });
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rc)
+    }
+}
+
+/// Writes this thread made to WAL files opened through the VFS.
+#[cfg(test)]
+pub(super) fn wal_writes() -> u64 {
+    WAL_WRITES.with(Cell::get)
+}
+
+fn base_vfs() -> *mut ffi::sqlite3_vfs {
+    BASE.get()
+        .map_or(ptr::null_mut(), |&a| a as *mut ffi::sqlite3_vfs)
+}
+
+/// The default VFS's file inside ours.
+unsafe fn inner(file: *mut ffi::sqlite3_file) -> *mut ffi::sqlite3_file {
+    // SAFETY: szOsFile reserved INNER bytes before the default VFS's file.
+    unsafe { file.cast::<u8>().add(INNER).cast() }
+}
+
+unsafe fn methods(file: *mut ffi::sqlite3_file) -> &'static ffi::sqlite3_io_methods {
+    // SAFETY: open installs our methods only once the default VFS's file is open.
+    unsafe { &*(*inner(file)).pMethods }
+}
+
+unsafe extern "C" fn open(
+    _vfs: *mut ffi::sqlite3_vfs,
+    name: ffi::sqlite3_filename,
+    file: *mut ffi::sqlite3_file,
+    flags: c_int,
+    out_flags: *mut c_int,
+) -> c_int {
+    let base = base_vfs();
+    // SAFETY: SQLite hands a zeroed-or-not buffer of szOsFile bytes; ours is initialised before
+    // anything reads it, and the default VFS opens its file in the rest.
+    unsafe {
+        let f = file.cast::<File>();
+        (*f).base.pMethods = ptr::null();
+        (*f).held = ptr::null_mut();
+        let Some(xopen) = base.as_ref().and_then(|b| b.xOpen) else {
+            return ffi::SQLITE_ERROR;
+        };
+        let inner = inner(file);
+        (*inner).pMethods = ptr::null();
+        let rc = xopen(base, name, inner, flags, out_flags);
+        if (*inner).pMethods.is_null() {
+            return if rc == ffi::SQLITE_OK {
+                ffi::SQLITE_CANTOPEN
+            } else {
+                rc
+            };
+        }
+        if rc != ffi::SQLITE_OK || methods(file).iVersion < 3 {
+            // SQLite expects no methods on a failed open: close what the default VFS left open.
+            // (Every method is forwarded, so the default VFS's files must have them all.)
+            if let Some(close) = methods(file).xClose {
+                close(inner);
+            }
+            return if rc == ffi::SQLITE_OK {
+                ffi::SQLITE_CANTOPEN
+            } else {
+                rc
+            };
+        }
+        if flags & ffi::SQLITE_OPEN_WAL != 0 {
+            (*f).held = Box::into_raw(Box::new(Held {
+                off: 0,
+                bytes: Vec::new(),
+            }));
+        }
+        (*f).base.pMethods = &METHODS;
+        rc
+    }
+}
+
+/// Writes what `file` holds; SQLite's result code.
+unsafe fn flush(file: *mut ffi::sqlite3_file) -> c_int {
+    // SAFETY: `held` is ours (null or from Box::into_raw) and the file is open.
+    unsafe {
+        let Some(held) = (*file.cast::<File>()).held.as_mut() else {
+            return ffi::SQLITE_OK;
+        };
+        if held.bytes.is_empty() {
+            return ffi::SQLITE_OK;
+        }
+        let Some(write) = methods(file).xWrite else {
+            return ffi::SQLITE_IOERR_WRITE;
+        };
+        let mut rc = ffi::SQLITE_OK;
+        let mut off = held.off;
+        for chunk in held.bytes.chunks(CHUNK) {
+            WAL_WRITES.with(|n| n.set(n.get() + 1));
+            // A chunk is under 128 KiB, so its length fits.
+            rc = write(
+                inner(file),
+                chunk.as_ptr().cast(),
+                chunk.len() as c_int,
+                off,
+            );
+            if rc != ffi::SQLITE_OK {
+                break;
+            }
+            off += chunk.len() as i64;
+        }
+        held.bytes.clear();
+        rc
+    }
+}
+
+static METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 3,
+    xClose: Some(close),
+    xRead: Some(read),
+    xWrite: Some(write),
+    xTruncate: Some(truncate),
+    xSync: Some(sync),
+    xFileSize: Some(file_size),
+    xLock: Some(lock),
+    xUnlock: Some(unlock),
+    xCheckReservedLock: Some(check_reserved_lock),
+    xFileControl: Some(file_control),
+    xSectorSize: Some(sector_size),
+    xDeviceCharacteristics: Some(device_characteristics),
+    xShmMap: Some(shm_map),
+    xShmLock: Some(shm_lock),
+    xShmBarrier: Some(shm_barrier),
+    xShmUnmap: Some(shm_unmap),
+    xFetch: Some(fetch),
+    xUnfetch: Some(unfetch),
+};
+
+unsafe extern "C" fn close(file: *mut ffi::sqlite3_file) -> c_int {
+    // SAFETY: SQLite closes an open file once; `held` came from Box::into_raw.
+    unsafe {
+        let flushed = flush(file);
+        let f = file.cast::<File>();
+        if !(*f).held.is_null() {
+            drop(Box::from_raw((*f).held));
+            (*f).held = ptr::null_mut();
+        }
+        let closed = methods(file)
+            .xClose
+            .map_or(ffi::SQLITE_OK, |c| c(inner(file)));
+        if flushed == ffi::SQLITE_OK {
+            closed
+        } else {
+            flushed
+        }
+    }
+}
+
+unsafe extern "C" fn write(
+    file: *mut ffi::sqlite3_file,
+    buf: *const c_void,
+    amt: c_int,
+    off: i64,
+) -> c_int {
+    // SAFETY: SQLite passes `amt` readable bytes at `buf`; `held` is ours.
+    unsafe {
+        let Some(held) = (*file.cast::<File>()).held.as_mut() else {
+            return methods(file)
+                .xWrite
+                .map_or(ffi::SQLITE_IOERR_WRITE, |w| w(inner(file), buf, amt, off));
+        };
+        let Ok(n) = usize::try_from(amt) else {
+            return ffi::SQLITE_IOERR_WRITE;
+        };
+        let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), n);
+        let end = held.off + held.bytes.len() as i64;
+        if !held.bytes.is_empty() && off >= held.off && off <= end {
+            // Appends, or rewrites a frame held (SQLite rewrites a page changed twice in one
+            // transaction in place).
+            let start = (off - held.off) as usize;
+            if start + n > held.bytes.len() {
+                held.bytes.resize(start + n, 0);
+            }
+            held.bytes[start..start + n].copy_from_slice(bytes);
+        } else {
+            let rc = flush(file);
+            if rc != ffi::SQLITE_OK {
+                return rc;
+            }
+            held.off = off;
+            held.bytes.extend_from_slice(bytes);
+        }
+        if held.bytes.len() >= LIMIT {
+            return flush(file);
+        }
+        ffi::SQLITE_OK
+    }
+}
+
+/// Calls the default VFS's method after writing what is held.
+macro_rules! flushed {
+    ($file:ident, $method:ident, $missing:expr, $($arg:expr),*) => {{
+        let rc = flush($file);
+        if rc != ffi::SQLITE_OK {
+            return rc;
+        }
+        methods($file).$method.map_or($missing, |m| m(inner($file), $($arg),*))
+    }};
+}
+
+/// Calls the default VFS's method as it is.
+macro_rules! forwarded {
+    ($file:ident, $method:ident, $missing:expr, $($arg:expr),*) => {{
+        methods($file).$method.map_or($missing, |m| m(inner($file), $($arg),*))
+    }};
+}
+
+unsafe extern "C" fn read(
+    file: *mut ffi::sqlite3_file,
+    buf: *mut c_void,
+    amt: c_int,
+    off: i64,
+) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { flushed!(file, xRead, ffi::SQLITE_IOERR_READ, buf, amt, off) }
+}
+
+unsafe extern "C" fn truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { flushed!(file, xTruncate, ffi::SQLITE_IOERR_TRUNCATE, size) }
+}
+
+unsafe extern "C" fn sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { flushed!(file, xSync, ffi::SQLITE_IOERR_FSYNC, flags) }
+}
+
+unsafe extern "C" fn file_size(file: *mut ffi::sqlite3_file, size: *mut i64) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { flushed!(file, xFileSize, ffi::SQLITE_IOERR_FSTAT, size) }
+}
+
+unsafe extern "C" fn file_control(
+    file: *mut ffi::sqlite3_file,
+    op: c_int,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { flushed!(file, xFileControl, ffi::SQLITE_NOTFOUND, op, arg) }
+}
+
+unsafe extern "C" fn lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { forwarded!(file, xLock, ffi::SQLITE_IOERR_LOCK, level) }
+}
+
+unsafe extern "C" fn unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { forwarded!(file, xUnlock, ffi::SQLITE_IOERR_UNLOCK, level) }
+}
+
+unsafe extern "C" fn check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe {
+        forwarded!(
+            file,
+            xCheckReservedLock,
+            ffi::SQLITE_IOERR_CHECKRESERVEDLOCK,
+            out
+        )
+    }
+}
+
+unsafe extern "C" fn sector_size(file: *mut ffi::sqlite3_file) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { methods(file).xSectorSize.map_or(4096, |m| m(inner(file))) }
+}
+
+unsafe extern "C" fn device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe {
+        methods(file)
+            .xDeviceCharacteristics
+            .map_or(0, |m| m(inner(file)))
+    }
+}
+
+unsafe extern "C" fn shm_map(
+    file: *mut ffi::sqlite3_file,
+    page: c_int,
+    size: c_int,
+    extend: c_int,
+    out: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe {
+        forwarded!(
+            file,
+            xShmMap,
+            ffi::SQLITE_IOERR_SHMMAP,
+            page,
+            size,
+            extend,
+            out
+        )
+    }
+}
+
+unsafe extern "C" fn shm_lock(
+    file: *mut ffi::sqlite3_file,
+    offset: c_int,
+    n: c_int,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { forwarded!(file, xShmLock, ffi::SQLITE_IOERR_SHMLOCK, offset, n, flags) }
+}
+
+unsafe extern "C" fn shm_barrier(file: *mut ffi::sqlite3_file) {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe {
+        if let Some(m) = methods(file).xShmBarrier {
+            m(inner(file));
+        }
+    }
+}
+
+unsafe extern "C" fn shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe { forwarded!(file, xShmUnmap, ffi::SQLITE_OK, delete) }
+}
+
+unsafe extern "C" fn fetch(
+    file: *mut ffi::sqlite3_file,
+    off: i64,
+    amt: c_int,
+    out: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded as SQLite called it; without xFetch there is no mapping.
+    unsafe {
+        let m = methods(file);
+        match m.xFetch {
+            Some(f) if m.iVersion >= 3 => f(inner(file), off, amt, out),
+            _ => {
+                *out = ptr::null_mut();
+                ffi::SQLITE_OK
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn unfetch(file: *mut ffi::sqlite3_file, off: i64, p: *mut c_void) -> c_int {
+    // SAFETY: forwarded as SQLite called it.
+    unsafe {
+        let m = methods(file);
+        match m.xUnfetch {
+            Some(f) if m.iVersion >= 3 => f(inner(file), off, p),
+            _ => ffi::SQLITE_OK,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "gather_tests.rs"]
+mod tests;
