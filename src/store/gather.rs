@@ -5,14 +5,17 @@
 //! syncs, reads, sizes, truncates or closes the file (or 1 MiB is held), then writes them at once
 //! (in pieces under 128 KiB, the most the unix VFS writes in one call).
 //!
-//! Durability is unchanged because the writer runs with `synchronous=FULL`: SQLite syncs the WAL at
+//! Durability is unchanged: the writer runs with `synchronous=FULL`, so SQLite syncs the WAL at
 //! every commit before it publishes the commit in the wal-index (only then can another connection
-//! read the frames), and the sync writes what is held first. A held write that fails fails that
-//! sync, so the commit fails as it would have. Bytes held from frames a rollback abandoned are
-//! written later, exactly as SQLite would have written them at once (frames past the last commit
-//! frame are ignored). Only the writer's connection opens files through it; with `synchronous`
-//! below FULL it would not be safe (`gather::tests` check a commit is one write and readable at
-//! once).
+//! read the frames), and the sync writes what is held first. Publishing itself goes through the
+//! database file's shared-memory barrier, which writes what the WAL holds too, so no frame is
+//! published unwritten whatever the sync level. Bytes a failed write leaves stay held, and the
+//! commit's sync tries them again (and fails, as the commit would have). When the connection lets
+//! the WAL's write lock go (after a commit, or a rollback whose spilled frames were abandoned),
+//! what is held goes out, as SQLite would have written it at once, or, if it cannot, is dropped:
+//! another connection may write the WAL next, and abandoned bytes must not land on its frames.
+//! Only the writer's connection opens files through it (`gather::tests`: a commit is one write,
+//! readable at once; a rollback's frames never reach another connection's).
 //!
 //! The crate denies `unsafe` everywhere but here: a VFS is SQLite's C interface, so this file
 //! holds raw pointers SQLite owns, each use with the reason it is sound.
@@ -34,7 +37,7 @@ const NAME_C: &CStr = c"carnet-gather";
 const LIMIT: usize = 1 << 20;
 
 /// The most one write hands the default VFS: the unix VFS masks a write's length with `0x1ffff`
-/// (a longer one would come back short, as SQLITE_FULL).
+/// (a length whose low 17 bits are zero would become an empty write, reported as SQLITE_FULL).
 const CHUNK: usize = 31 * 4096;
 
 /// The file SQLite holds: our header, then the default VFS's file at [`INNER`].
@@ -43,6 +46,8 @@ struct File {
     base: ffi::sqlite3_file,
     /// The writes held for a WAL file; null for every other file.
     held: *mut Held,
+    /// A WAL file's database file, a database file's WAL file, while both are open.
+    peer: *mut File,
 }
 
 /// Contiguous bytes not yet written, starting at `off`.
@@ -128,6 +133,7 @@ unsafe extern "C" fn open(
         let f = file.cast::<File>();
         (*f).base.pMethods = ptr::null();
         (*f).held = ptr::null_mut();
+        (*f).peer = ptr::null_mut();
         let Some(xopen) = base.as_ref().and_then(|b| b.xOpen) else {
             return ffi::SQLITE_ERROR;
         };
@@ -158,73 +164,77 @@ unsafe extern "C" fn open(
                 off: 0,
                 bytes: Vec::new(),
             }));
-        }
-        (*f).base.pMethods = &METHODS;
-        rc
-    }
-}
-
-/// Writes what `file` holds; SQLite's result code.
-unsafe fn flush(file: *mut ffi::sqlite3_file) -> c_int {
-    // SAFETY: `held` is ours (null or from Box::into_raw) and the file is open.
-    unsafe {
-        let Some(held) = (*file.cast::<File>()).held.as_mut() else {
-            return ffi::SQLITE_OK;
-        };
-        if held.bytes.is_empty() {
-            return ffi::SQLITE_OK;
-        }
-        let Some(write) = methods(file).xWrite else {
-            return ffi::SQLITE_IOERR_WRITE;
-        };
-        let mut rc = ffi::SQLITE_OK;
-        let mut off = held.off;
-        for chunk in held.bytes.chunks(CHUNK) {
-            WAL_WRITES.with(|n| n.set(n.get() + 1));
-            // A chunk is under 128 KiB, so its length fits.
-            rc = write(
-                inner(file),
-                chunk.as_ptr().cast(),
-                chunk.len() as c_int,
-                off,
-            );
-            if rc != ffi::SQLITE_OK {
-                break;
+            // The pager names its WAL after its database, whose file SQLite can then find.
+            let db = ffi::sqlite3_database_file_object(name).cast::<File>();
+            if !db.is_null() && ptr::eq((*db).base.pMethods, &io::METHODS) {
+                (*db).peer = f;
+                (*f).peer = db;
             }
-            off += chunk.len() as i64;
         }
-        held.bytes.clear();
+        (*f).base.pMethods = &io::METHODS;
         rc
     }
 }
 
-static METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
-    iVersion: 3,
-    xClose: Some(close),
-    xRead: Some(read),
-    xWrite: Some(write),
-    xTruncate: Some(truncate),
-    xSync: Some(sync),
-    xFileSize: Some(file_size),
-    xLock: Some(lock),
-    xUnlock: Some(unlock),
-    xCheckReservedLock: Some(check_reserved_lock),
-    xFileControl: Some(file_control),
-    xSectorSize: Some(sector_size),
-    xDeviceCharacteristics: Some(device_characteristics),
-    xShmMap: Some(shm_map),
-    xShmLock: Some(shm_lock),
-    xShmBarrier: Some(shm_barrier),
-    xShmUnmap: Some(shm_unmap),
-    xFetch: Some(fetch),
-    xUnfetch: Some(unfetch),
-};
+/// Writes what `held` holds through the default VFS's `inner` file; SQLite's result code. What a
+/// failed write leaves stays held.
+unsafe fn write_out(held: &mut Held, inner: *mut ffi::sqlite3_file) -> c_int {
+    if held.bytes.is_empty() {
+        return ffi::SQLITE_OK;
+    }
+    // SAFETY: `inner` is the open file of the default VFS.
+    let Some(write) = (unsafe { (*(*inner).pMethods).xWrite }) else {
+        return ffi::SQLITE_IOERR_WRITE;
+    };
+    let mut rc = ffi::SQLITE_OK;
+    let mut done = 0;
+    for chunk in held.bytes.chunks(CHUNK) {
+        WAL_WRITES.with(|n| n.set(n.get() + 1));
+        // SAFETY: the chunk is readable for its length, which fits (under 128 KiB).
+        rc = unsafe { write(inner, chunk.as_ptr().cast(), chunk.len() as c_int, held.off) };
+        if rc != ffi::SQLITE_OK {
+            break;
+        }
+        held.off += chunk.len() as i64;
+        done += chunk.len();
+    }
+    held.bytes.drain(..done);
+    rc
+}
+
+/// Writes what `file` holds (nothing unless it is a WAL file); SQLite's result code.
+unsafe fn flush(file: *mut ffi::sqlite3_file) -> c_int {
+    // SAFETY: `held` is null or ours (from Box::into_raw), and the file is open.
+    unsafe {
+        match (*file.cast::<File>()).held.as_mut() {
+            Some(held) => write_out(held, inner(file)),
+            None => ffi::SQLITE_OK,
+        }
+    }
+}
+
+/// Writes what the WAL `file` holds, or drops it if that fails (the connection is letting the
+/// WAL's write lock go: the bytes can only be frames a rollback abandoned).
+unsafe fn release(file: *mut ffi::sqlite3_file) {
+    // SAFETY: as flush.
+    unsafe {
+        if flush(file) != ffi::SQLITE_OK
+            && let Some(held) = (*file.cast::<File>()).held.as_mut()
+        {
+            held.bytes.clear();
+        }
+    }
+}
 
 unsafe extern "C" fn close(file: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY: SQLite closes an open file once; `held` came from Box::into_raw.
     unsafe {
         let flushed = flush(file);
         let f = file.cast::<File>();
+        if !(*f).peer.is_null() {
+            (*(*f).peer).peer = ptr::null_mut();
+            (*f).peer = ptr::null_mut();
+        }
         if !(*f).held.is_null() {
             drop(Box::from_raw((*f).held));
             (*f).held = ptr::null_mut();
@@ -267,7 +277,7 @@ unsafe extern "C" fn write(
             }
             held.bytes[start..start + n].copy_from_slice(bytes);
         } else {
-            let rc = flush(file);
+            let rc = write_out(held, inner(file));
             if rc != ffi::SQLITE_OK {
                 return rc;
             }
@@ -275,174 +285,14 @@ unsafe extern "C" fn write(
             held.bytes.extend_from_slice(bytes);
         }
         if held.bytes.len() >= LIMIT {
-            return flush(file);
+            return write_out(held, inner(file));
         }
         ffi::SQLITE_OK
     }
 }
 
-/// Calls the default VFS's method after writing what is held.
-macro_rules! flushed {
-    ($file:ident, $method:ident, $missing:expr, $($arg:expr),*) => {{
-        let rc = flush($file);
-        if rc != ffi::SQLITE_OK {
-            return rc;
-        }
-        methods($file).$method.map_or($missing, |m| m(inner($file), $($arg),*))
-    }};
-}
-
-/// Calls the default VFS's method as it is.
-macro_rules! forwarded {
-    ($file:ident, $method:ident, $missing:expr, $($arg:expr),*) => {{
-        methods($file).$method.map_or($missing, |m| m(inner($file), $($arg),*))
-    }};
-}
-
-unsafe extern "C" fn read(
-    file: *mut ffi::sqlite3_file,
-    buf: *mut c_void,
-    amt: c_int,
-    off: i64,
-) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { flushed!(file, xRead, ffi::SQLITE_IOERR_READ, buf, amt, off) }
-}
-
-unsafe extern "C" fn truncate(file: *mut ffi::sqlite3_file, size: i64) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { flushed!(file, xTruncate, ffi::SQLITE_IOERR_TRUNCATE, size) }
-}
-
-unsafe extern "C" fn sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { flushed!(file, xSync, ffi::SQLITE_IOERR_FSYNC, flags) }
-}
-
-unsafe extern "C" fn file_size(file: *mut ffi::sqlite3_file, size: *mut i64) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { flushed!(file, xFileSize, ffi::SQLITE_IOERR_FSTAT, size) }
-}
-
-unsafe extern "C" fn file_control(
-    file: *mut ffi::sqlite3_file,
-    op: c_int,
-    arg: *mut c_void,
-) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { flushed!(file, xFileControl, ffi::SQLITE_NOTFOUND, op, arg) }
-}
-
-unsafe extern "C" fn lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { forwarded!(file, xLock, ffi::SQLITE_IOERR_LOCK, level) }
-}
-
-unsafe extern "C" fn unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { forwarded!(file, xUnlock, ffi::SQLITE_IOERR_UNLOCK, level) }
-}
-
-unsafe extern "C" fn check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe {
-        forwarded!(
-            file,
-            xCheckReservedLock,
-            ffi::SQLITE_IOERR_CHECKRESERVEDLOCK,
-            out
-        )
-    }
-}
-
-unsafe extern "C" fn sector_size(file: *mut ffi::sqlite3_file) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { methods(file).xSectorSize.map_or(4096, |m| m(inner(file))) }
-}
-
-unsafe extern "C" fn device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe {
-        methods(file)
-            .xDeviceCharacteristics
-            .map_or(0, |m| m(inner(file)))
-    }
-}
-
-unsafe extern "C" fn shm_map(
-    file: *mut ffi::sqlite3_file,
-    page: c_int,
-    size: c_int,
-    extend: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe {
-        forwarded!(
-            file,
-            xShmMap,
-            ffi::SQLITE_IOERR_SHMMAP,
-            page,
-            size,
-            extend,
-            out
-        )
-    }
-}
-
-unsafe extern "C" fn shm_lock(
-    file: *mut ffi::sqlite3_file,
-    offset: c_int,
-    n: c_int,
-    flags: c_int,
-) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { forwarded!(file, xShmLock, ffi::SQLITE_IOERR_SHMLOCK, offset, n, flags) }
-}
-
-unsafe extern "C" fn shm_barrier(file: *mut ffi::sqlite3_file) {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe {
-        if let Some(m) = methods(file).xShmBarrier {
-            m(inner(file));
-        }
-    }
-}
-
-unsafe extern "C" fn shm_unmap(file: *mut ffi::sqlite3_file, delete: c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { forwarded!(file, xShmUnmap, ffi::SQLITE_OK, delete) }
-}
-
-unsafe extern "C" fn fetch(
-    file: *mut ffi::sqlite3_file,
-    off: i64,
-    amt: c_int,
-    out: *mut *mut c_void,
-) -> c_int {
-    // SAFETY: forwarded as SQLite called it; without xFetch there is no mapping.
-    unsafe {
-        let m = methods(file);
-        match m.xFetch {
-            Some(f) if m.iVersion >= 3 => f(inner(file), off, amt, out),
-            _ => {
-                *out = ptr::null_mut();
-                ffi::SQLITE_OK
-            }
-        }
-    }
-}
-
-unsafe extern "C" fn unfetch(file: *mut ffi::sqlite3_file, off: i64, p: *mut c_void) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe {
-        let m = methods(file);
-        match m.xUnfetch {
-            Some(f) if m.iVersion >= 3 => f(inner(file), off, p),
-            _ => ffi::SQLITE_OK,
-        }
-    }
-}
+#[path = "gather_io.rs"]
+mod io;
 
 #[cfg(test)]
 #[path = "gather_tests.rs"]

@@ -1,6 +1,11 @@
 use rusqlite::{Connection, OpenFlags};
 
-use super::{NAME, register, wal_writes};
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_int, c_void};
+
+use rusqlite::ffi;
+
+use super::{CHUNK, Held, NAME, register, wal_writes, write_out};
 
 fn open(path: &std::path::Path, vfs: Option<&str>) -> Connection {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -118,4 +123,101 @@ fn frames_left_in_the_wal_are_recovered_by_the_next_opener() {
     let recovered = open(&copy.join("r.db"), None);
     assert_eq!(count(&recovered), expected);
     drop(writer);
+}
+
+#[test]
+fn a_rollbacks_frames_never_overwrite_another_connections_commit() {
+    register().expect("register");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("b.db");
+    let writer = open(&path, Some(NAME));
+    writer
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .expect("create");
+    insert(&writer, 0, 2000);
+    // A new WAL generation, then a transaction that spills frames (a tiny cache) and rolls back.
+    writer
+        .execute_batch(
+            "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA cache_size = 2; \
+             BEGIN; INSERT INTO t SELECT id + 1000000, body FROM t; ROLLBACK;",
+        )
+        .expect("rollback");
+    // Another connection commits where the abandoned frames were.
+    let other = open(&path, None);
+    insert(&other, 500_000, 200);
+    // The writer reads, and writes again: nothing it held may land on the other's frames.
+    assert_eq!(count(&writer).0, 2200);
+    insert(&writer, 600_000, 10);
+    for conn in [&other, &writer] {
+        assert_eq!(count(conn).0, 2210);
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity");
+        assert_eq!(ok, "ok");
+    }
+    drop(writer);
+    drop(other);
+    let again = open(&path, None);
+    assert_eq!(count(&again).0, 2210);
+}
+
+thread_local! {
+    /// The fake file's writes so far: (offset, bytes).
+    static WRITTEN: RefCell<Vec<(i64, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+    /// The write (counting from 0) the fake file fails.
+    static FAIL_AT: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+unsafe extern "C" fn fake_write(
+    _file: *mut ffi::sqlite3_file,
+    buf: *const c_void,
+    amt: c_int,
+    off: i64,
+) -> c_int {
+    let n = WRITTEN.with(|w| w.borrow().len());
+    if FAIL_AT.get() == Some(n) {
+        FAIL_AT.set(None);
+        return ffi::SQLITE_FULL;
+    }
+    // SAFETY: write_out hands `amt` readable bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), amt as usize) }.to_vec();
+    WRITTEN.with(|w| w.borrow_mut().push((off, bytes)));
+    ffi::SQLITE_OK
+}
+
+static FAKE: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
+    iVersion: 1,
+    xWrite: Some(fake_write),
+    // SAFETY: every other method is an Option of a function pointer: zeroed, None.
+    ..unsafe { std::mem::zeroed() }
+};
+
+#[test]
+fn bytes_a_failed_write_leaves_stay_held_for_the_next_try() {
+    let mut file = ffi::sqlite3_file { pMethods: &FAKE };
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let mut held = Held {
+        off: 4096,
+        bytes: data.clone(),
+    };
+    FAIL_AT.set(Some(1));
+    // SAFETY: `file` is a file whose methods are FAKE's.
+    let rc = unsafe { write_out(&mut held, &mut file) };
+    assert_eq!(rc, ffi::SQLITE_FULL);
+    assert_eq!(held.off, 4096 + CHUNK as i64, "the first piece went out");
+    assert_eq!(held.bytes, data[CHUNK..], "the rest stays held");
+    // SAFETY: as above.
+    let rc = unsafe { write_out(&mut held, &mut file) };
+    assert_eq!(rc, ffi::SQLITE_OK);
+    assert!(held.bytes.is_empty());
+    let written = WRITTEN.with(|w| w.borrow().clone());
+    let mut expected = 4096;
+    let mut all = Vec::new();
+    for (off, bytes) in written {
+        assert_eq!(off, expected, "pieces in order, none twice");
+        assert!(bytes.len() <= CHUNK);
+        expected += bytes.len() as i64;
+        all.extend(bytes);
+    }
+    assert_eq!(all, data);
 }
