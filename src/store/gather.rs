@@ -5,17 +5,20 @@
 //! syncs, reads, sizes, truncates or closes the file (or 1 MiB is held), then writes them at once
 //! (in pieces under 128 KiB, the most the unix VFS writes in one call).
 //!
-//! Durability is unchanged: the writer runs with `synchronous=FULL`, so SQLite syncs the WAL at
-//! every commit before it publishes the commit in the wal-index (only then can another connection
-//! read the frames), and the sync writes what is held first. Publishing itself goes through the
-//! database file's shared-memory barrier, which writes what the WAL holds too, so no frame is
-//! published unwritten whatever the sync level. Bytes a failed write leaves stay held, and the
-//! commit's sync tries them again (and fails, as the commit would have). When the connection lets
-//! the WAL's write lock go (after a commit, or a rollback whose spilled frames were abandoned),
-//! what is held goes out, as SQLite would have written it at once, or, if it cannot, is dropped:
-//! another connection may write the WAL next, and abandoned bytes must not land on its frames.
-//! Only the writer's connection opens files through it (`gather::tests`: a commit is one write,
-//! readable at once; a rollback's frames never reach another connection's).
+//! Durability is unchanged: the writer runs with `synchronous=FULL` (`writer.rs` checks it), so
+//! SQLite syncs the WAL at every commit before it publishes the commit in the wal-index (only then
+//! can another connection read the frames), and the sync writes what is held first. Bytes a failed
+//! write leaves stay held, and the commit's sync tries them again (and fails, as the commit would
+//! have). Publishing goes through the database file's shared-memory barrier, which writes what
+//! the WAL holds as well (a second line of defence: under FULL the sync has emptied it). Writes
+//! are held only for a WAL whose database file was opened here too and is "powersafe overwrite"
+//! (the default; otherwise SQLite pads a commit with writes after its sync). When the connection
+//! lets the WAL's write lock go, or its database file's lock (leaving exclusive locking mode),
+//! anything still held can only be frames a rollback abandoned: it goes out, as SQLite would have
+//! written it at once, or, if it cannot, is dropped, since another connection may write the WAL
+//! next and those bytes must not land on its frames. Only the writer's connection opens files
+//! through it (`gather::tests`: a commit is one write, readable at once, at FULL and below; a
+//! rollback's frames never reach another connection's).
 //!
 //! The crate denies `unsafe` everywhere but here: a VFS is SQLite's C interface, so this file
 //! holds raw pointers SQLite owns, each use with the reason it is sound.
@@ -160,13 +163,14 @@ unsafe extern "C" fn open(
             };
         }
         if flags & ffi::SQLITE_OPEN_WAL != 0 {
-            (*f).held = Box::into_raw(Box::new(Held {
-                off: 0,
-                bytes: Vec::new(),
-            }));
-            // The pager names its WAL after its database, whose file SQLite can then find.
+            // The pager names its WAL after its database, whose file SQLite can then find. Without
+            // it (or with padded commits) writes go straight through.
             let db = ffi::sqlite3_database_file_object(name).cast::<File>();
-            if !db.is_null() && ptr::eq((*db).base.pMethods, &io::METHODS) {
+            if !db.is_null() && ptr::eq((*db).base.pMethods, &io::METHODS) && powersafe(db.cast()) {
+                (*f).held = Box::into_raw(Box::new(Held {
+                    off: 0,
+                    bytes: Vec::new(),
+                }));
                 (*db).peer = f;
                 (*f).peer = db;
             }
@@ -214,7 +218,8 @@ unsafe fn flush(file: *mut ffi::sqlite3_file) -> c_int {
 }
 
 /// Writes what the WAL `file` holds, or drops it if that fails (the connection is letting the
-/// WAL's write lock go: the bytes can only be frames a rollback abandoned).
+/// WAL's write lock go: with every commit synced, the bytes can only be frames a rollback
+/// abandoned).
 unsafe fn release(file: *mut ffi::sqlite3_file) {
     // SAFETY: as flush.
     unsafe {
@@ -224,6 +229,18 @@ unsafe fn release(file: *mut ffi::sqlite3_file) {
             held.bytes.clear();
         }
     }
+}
+
+/// Whether the open database `file` is "powersafe overwrite" (SQLite then ends a commit with its
+/// sync, without padding it to a sector).
+unsafe fn powersafe(file: *mut ffi::sqlite3_file) -> bool {
+    // SAFETY: the file is open and its methods are ours.
+    let caps = unsafe {
+        methods(file)
+            .xDeviceCharacteristics
+            .map_or(0, |m| m(inner(file)))
+    };
+    caps & ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE != 0
 }
 
 unsafe extern "C" fn close(file: *mut ffi::sqlite3_file) -> c_int {
@@ -266,6 +283,13 @@ unsafe extern "C" fn write(
         let Ok(n) = usize::try_from(amt) else {
             return ffi::SQLITE_IOERR_WRITE;
         };
+        if n == 0 || buf.is_null() {
+            return if n == 0 {
+                ffi::SQLITE_OK
+            } else {
+                ffi::SQLITE_IOERR_WRITE
+            };
+        }
         let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), n);
         let end = held.off + held.bytes.len() as i64;
         if !held.bytes.is_empty() && off >= held.off && off <= end {

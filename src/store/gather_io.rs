@@ -89,8 +89,15 @@ unsafe extern "C" fn lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
 }
 
 unsafe extern "C" fn unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    // SAFETY: forwarded as SQLite called it.
-    unsafe { forwarded!(file, xUnlock, ffi::SQLITE_IOERR_UNLOCK, level) }
+    // SAFETY: `peer` is null or the open WAL file of this database file; forwarded as called.
+    unsafe {
+        // Leaving exclusive locking mode, the WAL's write lock goes with the database file's.
+        let wal = (*file.cast::<File>()).peer;
+        if !wal.is_null() {
+            release(wal.cast());
+        }
+        forwarded!(file, xUnlock, ffi::SQLITE_IOERR_UNLOCK, level)
+    }
 }
 
 unsafe extern "C" fn check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {

@@ -8,6 +8,10 @@ use rusqlite::ffi;
 use super::{CHUNK, Held, NAME, register, wal_writes, write_out};
 
 fn open(path: &std::path::Path, vfs: Option<&str>) -> Connection {
+    open_at(path, vfs, "FULL")
+}
+
+fn open_at(path: &std::path::Path, vfs: Option<&str>, synchronous: &str) -> Connection {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -16,9 +20,10 @@ fn open(path: &std::path::Path, vfs: Option<&str>) -> Connection {
         None => Connection::open_with_flags(path, flags),
     }
     .expect("open");
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;",
-    )
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+         PRAGMA wal_autocheckpoint = 0;"
+    ))
     .expect("pragmas");
     conn
 }
@@ -99,6 +104,23 @@ fn a_commit_writes_its_frames_in_one_call_and_other_connections_read_them() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity");
     assert_eq!(ok, "ok");
+}
+
+#[test]
+fn frames_are_written_before_a_commit_is_published_even_without_a_sync() {
+    register().expect("register");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("n.db");
+    // NORMAL: SQLite publishes commits without syncing the WAL.
+    let writer = open_at(&path, Some(NAME), "NORMAL");
+    writer
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .expect("create");
+    let reader = open(&path, None);
+    for round in 0..10 {
+        insert(&writer, round * 200, 200);
+        assert_eq!(count(&reader).0, (round + 1) * 200, "round {round}");
+    }
 }
 
 #[test]

@@ -154,6 +154,14 @@ fn open(path: &str, s: &Settings) -> rusqlite::Result<Connection> {
          PRAGMA temp_store = MEMORY;",
         s.cache_kib, s.wal_size_limit
     ))?;
+    // The gathered WAL writes are durable only if every commit syncs the WAL.
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    if sync < 2 {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISUSE),
+            Some(format!("the writer needs synchronous=FULL, not {sync}")),
+        ));
+    }
     // Every statement shape of a commit (a few per table and chunk size) stays prepared.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
