@@ -4,7 +4,7 @@
 //! answered as warnings; `off`: not checked). Profiles come from `--package` folders and from
 //! StructureDefinition, ValueSet and CodeSystem resources written through the API (in force at once).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde_json::Value;

@@ -1,6 +1,8 @@
 //! Builds the [`Model`] from the committed tables.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use serde::de::DeserializeOwned;
 

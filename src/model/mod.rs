@@ -23,7 +23,9 @@ mod search;
 mod typedef;
 mod valueset;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 pub use defs::{

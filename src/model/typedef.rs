@@ -1,6 +1,6 @@
 //! A type or backbone element with its elements and a JSON-name index.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::defs::{ElementDef, TypeKind};
 use super::rows::TypeRow;

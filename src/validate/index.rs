@@ -4,7 +4,7 @@
 //! costs one hash lookup. The common string formats are checked natively, equivalently to
 //! their R4 regexes; the others use the anchored regex compiled once.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 use regex::Regex;

@@ -1,6 +1,6 @@
 //! The [`Extractor`]: compiled plans for every search parameter of every resource type.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
