@@ -25,7 +25,6 @@
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-use std::cell::Cell;
 use std::ffi::{CStr, c_int, c_void};
 use std::ptr;
 use std::sync::OnceLock;
@@ -64,9 +63,10 @@ const INNER: usize = std::mem::size_of::<File>().next_multiple_of(16);
 /// The default VFS (as an address: raw pointers are neither `Send` nor `Sync`).
 static BASE: OnceLock<usize> = OnceLock::new();
 
+#[cfg(test)]
 thread_local! {
     /// Writes this thread made to WAL files (a test counts its own).
-    static WAL_WRITES: Cell<u64> = const { Cell::new(0) };
+    static WAL_WRITES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Registers the VFS once (not as the default); SQLite's result code on failure.
@@ -103,7 +103,7 @@ pub(super) fn register() -> Result<(), c_int> {
 /// Writes this thread made to WAL files opened through the VFS.
 #[cfg(test)]
 pub(super) fn wal_writes() -> u64 {
-    WAL_WRITES.with(Cell::get)
+    WAL_WRITES.with(std::cell::Cell::get)
 }
 
 fn base_vfs() -> *mut ffi::sqlite3_vfs {
@@ -143,17 +143,11 @@ unsafe extern "C" fn open(
         let inner = inner(file);
         (*inner).pMethods = ptr::null();
         let rc = xopen(base, name, inner, flags, out_flags);
-        if (*inner).pMethods.is_null() {
-            return if rc == ffi::SQLITE_OK {
-                ffi::SQLITE_CANTOPEN
-            } else {
-                rc
-            };
-        }
-        if rc != ffi::SQLITE_OK || methods(file).iVersion < 3 {
+        let opened = !(*inner).pMethods.is_null();
+        if !opened || rc != ffi::SQLITE_OK || methods(file).iVersion < 3 {
             // SQLite expects no methods on a failed open: close what the default VFS left open.
             // (Every method is forwarded, so the default VFS's files must have them all.)
-            if let Some(close) = methods(file).xClose {
+            if opened && let Some(close) = methods(file).xClose {
                 close(inner);
             }
             return if rc == ffi::SQLITE_OK {
@@ -193,6 +187,7 @@ unsafe fn write_out(held: &mut Held, inner: *mut ffi::sqlite3_file) -> c_int {
     let mut rc = ffi::SQLITE_OK;
     let mut done = 0;
     for chunk in held.bytes.chunks(CHUNK) {
+        #[cfg(test)]
         WAL_WRITES.with(|n| n.set(n.get() + 1));
         // SAFETY: the chunk is readable for its length, which fits (under 128 KiB).
         rc = unsafe { write(inner, chunk.as_ptr().cast(), chunk.len() as c_int, held.off) };
@@ -235,11 +230,7 @@ unsafe fn release(file: *mut ffi::sqlite3_file) {
 /// sync, without padding it to a sector).
 unsafe fn powersafe(file: *mut ffi::sqlite3_file) -> bool {
     // SAFETY: the file is open and its methods are ours.
-    let caps = unsafe {
-        methods(file)
-            .xDeviceCharacteristics
-            .map_or(0, |m| m(inner(file)))
-    };
+    let caps = unsafe { io::device_characteristics(file) };
     caps & ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE != 0
 }
 
@@ -283,12 +274,11 @@ unsafe extern "C" fn write(
         let Ok(n) = usize::try_from(amt) else {
             return ffi::SQLITE_IOERR_WRITE;
         };
-        if n == 0 || buf.is_null() {
-            return if n == 0 {
-                ffi::SQLITE_OK
-            } else {
-                ffi::SQLITE_IOERR_WRITE
-            };
+        if n == 0 {
+            return ffi::SQLITE_OK;
+        }
+        if buf.is_null() {
+            return ffi::SQLITE_IOERR_WRITE;
         }
         let bytes = std::slice::from_raw_parts(buf.cast::<u8>(), n);
         let end = held.off + held.bytes.len() as i64;

@@ -117,7 +117,7 @@ unsafe extern "C" fn sector_size(file: *mut ffi::sqlite3_file) -> c_int {
     unsafe { methods(file).xSectorSize.map_or(4096, |m| m(inner(file))) }
 }
 
-unsafe extern "C" fn device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
+pub(super) unsafe extern "C" fn device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY: forwarded as SQLite called it.
     unsafe {
         methods(file)

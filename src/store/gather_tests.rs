@@ -1,9 +1,8 @@
-use rusqlite::{Connection, OpenFlags};
-
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
+use std::path::PathBuf;
 
-use rusqlite::ffi;
+use rusqlite::{Connection, OpenFlags, ffi};
 
 use super::{CHUNK, Held, NAME, register, wal_writes, write_out};
 
@@ -28,6 +27,26 @@ fn open_at(path: &std::path::Path, vfs: Option<&str>, synchronous: &str) -> Conn
     conn
 }
 
+/// A fresh database `name` in a temporary folder, its table `t` created by a writer through the
+/// gathering VFS at `synchronous`.
+fn writer_at(name: &str, synchronous: &str) -> (tempfile::TempDir, PathBuf, Connection) {
+    register().expect("register");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join(name);
+    let writer = open_at(&path, Some(NAME), synchronous);
+    writer
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .expect("create");
+    (dir, path, writer)
+}
+
+fn assert_intact(conn: &Connection) {
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(ok, "ok");
+}
+
 fn insert(conn: &Connection, from: i64, n: i64) {
     let tx = conn.unchecked_transaction().expect("begin");
     {
@@ -50,13 +69,7 @@ fn count(conn: &Connection) -> (i64, i64) {
 
 #[test]
 fn a_commit_writes_its_frames_in_one_call_and_other_connections_read_them() {
-    register().expect("register");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("g.db");
-    let writer = open(&path, Some(NAME));
-    writer
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .expect("create");
+    let (dir, path, writer) = writer_at("g.db", "FULL");
     let reader = open(&path, None);
     let mut total = 0;
     for round in 0..20 {
@@ -100,22 +113,13 @@ fn a_commit_writes_its_frames_in_one_call_and_other_connections_read_them() {
     // Reopened with the default VFS, the file holds every committed row and nothing else.
     let again = open(&path, None);
     assert_eq!(count(&again), expected);
-    let ok: String = again
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity");
-    assert_eq!(ok, "ok");
+    assert_intact(&again);
 }
 
 #[test]
 fn frames_are_written_before_a_commit_is_published_even_without_a_sync() {
-    register().expect("register");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("n.db");
     // NORMAL: SQLite publishes commits without syncing the WAL.
-    let writer = open_at(&path, Some(NAME), "NORMAL");
-    writer
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .expect("create");
+    let (_dir, path, writer) = writer_at("n.db", "NORMAL");
     let reader = open(&path, None);
     for round in 0..10 {
         insert(&writer, round * 200, 200);
@@ -125,13 +129,7 @@ fn frames_are_written_before_a_commit_is_published_even_without_a_sync() {
 
 #[test]
 fn frames_left_in_the_wal_are_recovered_by_the_next_opener() {
-    register().expect("register");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("r.db");
-    let writer = open(&path, Some(NAME));
-    writer
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .expect("create");
+    let (dir, _path, writer) = writer_at("r.db", "FULL");
     for round in 0..5 {
         insert(&writer, round * 1000, 1000);
     }
@@ -149,13 +147,7 @@ fn frames_left_in_the_wal_are_recovered_by_the_next_opener() {
 
 #[test]
 fn a_rollbacks_frames_never_overwrite_another_connections_commit() {
-    register().expect("register");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("b.db");
-    let writer = open(&path, Some(NAME));
-    writer
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .expect("create");
+    let (_dir, path, writer) = writer_at("b.db", "FULL");
     insert(&writer, 0, 2000);
     // A new WAL generation, then a transaction that spills frames (a tiny cache) and rolls back.
     writer
@@ -172,10 +164,7 @@ fn a_rollbacks_frames_never_overwrite_another_connections_commit() {
     insert(&writer, 600_000, 10);
     for conn in [&other, &writer] {
         assert_eq!(count(conn).0, 2210);
-        let ok: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .expect("integrity");
-        assert_eq!(ok, "ok");
+        assert_intact(conn);
     }
     drop(writer);
     drop(other);
