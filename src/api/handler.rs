@@ -129,10 +129,11 @@ fn relative_path(path: &str, base: &str) -> String {
     percent_decode(rest.trim_start_matches('/'))
 }
 
+/// `%XX` decoded (a `+` stays a `+` in a path); bytes that are not UTF-8 become U+FFFD.
 fn percent_decode(s: &str) -> String {
-    form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -197,6 +198,8 @@ mod tests {
         assert_eq!(relative_path("/fhir/Patient/1", "/fhir"), "Patient/1");
         assert_eq!(relative_path("/fhir", "/fhir"), "");
         assert_eq!(relative_path("/fhir/a%20b", "/fhir"), "a b");
+        assert_eq!(relative_path("/fhir/a+b%2Bc", "/fhir"), "a+b+c");
+        assert_eq!(relative_path("/fhir/%C3%A9%FF", "/fhir"), "é\u{fffd}");
     }
 
     #[test]

@@ -30,8 +30,8 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthError> {
     }
     let body = rest.trim_end_matches('=');
     let token68 = body
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-._~+/".contains(c));
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'));
     if body.is_empty() || !token68 {
         return Err(AuthError::MalformedHeader("bearer token is not token68"));
     }

@@ -90,7 +90,7 @@ impl Store {
             None => Restarter::Pool(write.clone()),
         };
         tokio::spawn(checkpoints(read.clone(), checkpointer, restarter));
-        Ok(Self {
+        Ok(Self::from_parts(super::StoreParts {
             read,
             write,
             dialect: Dialect::Sqlite,
@@ -100,7 +100,7 @@ impl Store {
             inline: path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
             writer,
             journal: std::sync::Arc::default(),
-        })
+        }))
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, StoreError> {
@@ -118,7 +118,7 @@ impl Store {
             })
             .connect(url)
             .await?;
-        Ok(Self {
+        Ok(Self::from_parts(super::StoreParts {
             read: pool.clone(),
             write: pool,
             dialect: Dialect::Postgres,
@@ -128,7 +128,7 @@ impl Store {
             inline: None,
             writer: None,
             journal: std::sync::Arc::default(),
-        })
+        }))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -42,9 +42,24 @@ pub use trail_upgrade::LegacyEvent;
 use crate::error::{Error, ErrorKind};
 use crate::fhir::Instant;
 
-/// Handle to the database; cheap to clone.
+/// Handle to the database; cheap to clone (one reference count: every request clones it a few
+/// times, with its context).
 #[derive(Clone, Debug)]
 pub struct Store {
+    parts: std::sync::Arc<StoreParts>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = StoreParts;
+
+    fn deref(&self) -> &StoreParts {
+        &self.parts
+    }
+}
+
+/// What a [`Store`] shares between its clones.
+#[derive(Debug)]
+pub struct StoreParts {
     read: AnyPool,
     write: AnyPool,
     dialect: Dialect,
@@ -134,6 +149,12 @@ impl From<StoreError> for Error {
 }
 
 impl Store {
+    fn from_parts(parts: StoreParts) -> Self {
+        Self {
+            parts: std::sync::Arc::new(parts),
+        }
+    }
+
     /// Which database this store talks to.
     pub fn dialect(&self) -> Dialect {
         self.dialect

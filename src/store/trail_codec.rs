@@ -113,18 +113,46 @@ pub fn unpack(stored: Vec<u8>) -> Vec<u8> {
 /// The word `text` starts with (the longest), as its byte.
 fn longest_word(text: &[u8]) -> Option<u8> {
     let first = *text.first()?;
-    if !matches!(
-        first,
-        b'{' | b'"' | b',' | b'd' | b'i' | b'r' | b'}' | b'u' | b'D'
-    ) {
-        return None;
-    }
-    WORDS
+    BY_FIRST[usize::from(first)]
         .iter()
-        .enumerate()
-        .filter(|(_, w)| text.starts_with(w.as_bytes()))
-        .max_by_key(|(_, w)| w.len())
-        .and_then(|(i, _)| u8::try_from(i + 1).ok())
+        .take_while(|&&w| w != 0)
+        .find(|&&w| text.starts_with(WORDS[usize::from(w - 1)].as_bytes()))
+        .copied()
+}
+
+/// Most words starting with one byte.
+const SAME_START: usize = 16;
+
+/// Per first byte, the words starting with it (as their bytes), longest first, then zeros.
+static BY_FIRST: [[u8; SAME_START]; 256] = by_first();
+
+const fn by_first() -> [[u8; SAME_START]; 256] {
+    let mut table = [[0u8; SAME_START]; 256];
+    let mut first = 0;
+    while first < 256 {
+        // Insertion by length, longest first (a word that is a prefix of another comes after it).
+        let mut n = 0;
+        let mut w = 0;
+        while w < WORDS.len() {
+            let word = WORDS[w].as_bytes();
+            if word[0] as usize == first {
+                assert!(
+                    n < SAME_START,
+                    "more words start with one byte than SAME_START"
+                );
+                let mut at = n;
+                while at > 0 && WORDS[table[first][at - 1] as usize - 1].len() < word.len() {
+                    table[first][at] = table[first][at - 1];
+                    at -= 1;
+                }
+                table[first][at] = w as u8 + 1;
+                n += 1;
+            }
+            w += 1;
+        }
+        first += 1;
+    }
+    table
 }
 
 #[cfg(test)]
@@ -152,6 +180,24 @@ mod tests {
             "urn:oid:1.2.250.1.71.4.2.1urn:oid:1.2.250.1.213.1.4.DocumentReference/",
         ] {
             assert_eq!(unpack(pack(text.as_bytes())), text.as_bytes(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_table_finds_the_longest_word_at_every_place() {
+        let naive = |text: &[u8]| {
+            WORDS
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| text.starts_with(w.as_bytes()))
+                .max_by_key(|(_, w)| w.len())
+                .and_then(|(i, _)| u8::try_from(i + 1).ok())
+        };
+        let words: Vec<u8> = WORDS.iter().flat_map(|w| w.bytes()).collect();
+        for text in [EVENT.as_bytes(), &words] {
+            for i in 0..text.len() {
+                assert_eq!(longest_word(&text[i..]), naive(&text[i..]), "at {i}");
+            }
         }
     }
 
