@@ -53,7 +53,7 @@ pub async fn context(
         AuthMode::Bearer(v) => v,
     };
     if public {
-        return Ok(state.ctx.clone());
+        return Ok(Context::clone(&state.ctx));
     }
     let header = headers.get("authorization").and_then(|v| v.to_str().ok());
     let claims = bearer_token(header)

@@ -44,7 +44,7 @@ pub struct Entry<'a> {
     pub emergency: bool,
 }
 
-fn action_of(interaction: &str) -> &'static str {
+pub(super) fn action_of(interaction: &str) -> &'static str {
     match interaction {
         "create" => "C",
         "update" | "patch" => "U",
@@ -111,16 +111,16 @@ struct Agent<'a> {
 /// `Agent.who`: an identifier, a reference or a display.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-enum Who<'a> {
+pub(super) enum Who<'a> {
     Identifier(Identifier<'a>),
     Reference(String),
     Display(&'a str),
 }
 
 #[derive(Serialize)]
-struct Identifier<'a> {
-    system: &'a str,
-    value: &'a str,
+pub(super) struct Identifier<'a> {
+    pub(super) system: &'a str,
+    pub(super) value: &'a str,
 }
 
 #[derive(Serialize)]
@@ -161,18 +161,19 @@ struct Reference<'a> {
     reference: Cow<'a, str>,
 }
 
-const PROFILE: &str = "https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent";
+pub(super) const PROFILE: &str =
+    "https://carnet.example.org/fhir/StructureDefinition/dmp-auditevent";
 /// The code system of `AuditEvent.type` (every event of the trail is a `rest` one).
 pub const EVENT_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
 /// The code system of `AuditEvent.subtype` (the RESTful interaction).
 pub const INTERACTIONS: &str = "http://hl7.org/fhir/restful-interaction";
-const ENTITY_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
-const OBJECT_ROLES: &str = "http://terminology.hl7.org/CodeSystem/object-role";
-const SOURCE_TYPES: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
-const ACT_REASONS: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+pub(super) const ENTITY_TYPES: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+pub(super) const OBJECT_ROLES: &str = "http://terminology.hl7.org/CodeSystem/object-role";
+pub(super) const SOURCE_TYPES: &str = "http://terminology.hl7.org/CodeSystem/security-source-type";
+pub(super) const ACT_REASONS: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
 /// The requester as the event's agent: who, and the role's text.
-fn who(actor: &Actor) -> (Who<'_>, &str) {
+pub(super) fn who(actor: &Actor) -> (Who<'_>, &str) {
     match actor {
         Actor::Professional(p) => (
             Who::Identifier(Identifier {
@@ -197,25 +198,33 @@ fn who(actor: &Actor) -> (Who<'_>, &str) {
     }
 }
 
-fn agent(actor: &Actor, emergency: bool) -> Agent<'_> {
-    let (who, role) = who(actor);
-    let purpose_of_use = match actor {
+/// The agent's `purposeOfUse` (code, text) when a professional acts in an emergency mode.
+pub(super) fn purpose_of_use(
+    actor: &Actor,
+    emergency: bool,
+) -> Option<(&'static str, &'static str)> {
+    match actor {
+        Actor::Professional(p) if p.mode == AccessMode::Regulation => {
+            Some(("ETREAT", "regulation"))
+        }
         Actor::Professional(p) if emergency || p.mode != AccessMode::Normal => {
-            let regulation = p.mode == AccessMode::Regulation;
-            Some([Concept {
-                coding: [Coding {
-                    system: ACT_REASONS,
-                    code: if regulation { "ETREAT" } else { "BTG" },
-                }],
-                text: Some(if regulation {
-                    "regulation"
-                } else {
-                    "bris-de-glace"
-                }),
-            }])
+            Some(("BTG", "bris-de-glace"))
         }
         _ => None,
-    };
+    }
+}
+
+fn agent(actor: &Actor, emergency: bool) -> Agent<'_> {
+    let (who, role) = who(actor);
+    let purpose_of_use = purpose_of_use(actor, emergency).map(|(code, text)| {
+        [Concept {
+            coding: [Coding {
+                system: ACT_REASONS,
+                code,
+            }],
+            text: Some(text),
+        }]
+    });
     Agent {
         who,
         requestor: true,
@@ -224,7 +233,7 @@ fn agent(actor: &Actor, emergency: bool) -> Agent<'_> {
     }
 }
 
-fn outcome_code(outcome: Outcome) -> &'static str {
+pub(super) fn outcome_code(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Success => "0",
         Outcome::Denied => "4",
@@ -301,14 +310,10 @@ fn event<'a>(id: &'a str, e: &'a Entry<'a>) -> Event<'a> {
     }
 }
 
-/// The AuditEvent of `e`, with id `id`, stamped as version 1 of `e.at` (its `meta`), as the
-/// JSON text the trail stores and serves.
-pub fn audit_event_json(id: &str, e: &Entry<'_>) -> Vec<u8> {
-    // Strings, booleans, arrays and structs only: serialising cannot fail.
-    serde_json::to_vec(&event(id, e)).unwrap_or_default()
-}
+pub use super::event_text::audit_event_json;
 
-/// The AuditEvent of `e`, with id `id`, stamped as version 1 of `e.at`.
+/// The AuditEvent of `e`, with id `id`, stamped as version 1 of `e.at`, through serde (the
+/// shape [`audit_event_json`] writes as text).
 pub fn audit_event(id: &str, e: &Entry<'_>) -> Value {
     serde_json::to_value(event(id, e)).unwrap_or_default()
 }
@@ -445,6 +450,26 @@ mod tests {
     }
 
     #[test]
+    fn an_event_without_entities_has_no_entity_list() {
+        let actor = Actor::Administrator {
+            operator: "ops".into(),
+        };
+        let e = Entry {
+            actor: &actor,
+            interaction: "capabilities",
+            patients: &[],
+            resources: &[],
+            outcome: Outcome::Denied,
+            status: 403,
+            at: "2026-12-01T10:00:00.000Z",
+            emergency: true,
+        };
+        let text = String::from_utf8(audit_event_json("a1", &e)).unwrap();
+        assert_eq!(text, serde_json::to_string(&event("a1", &e)).unwrap());
+        assert!(!text.contains("entity"), "{text}");
+    }
+
+    #[test]
     fn terms_from_the_entry_are_the_terms_read_from_the_event() {
         let professional = |mode| {
             Actor::Professional(Professional {
@@ -467,7 +492,7 @@ mod tests {
                 patient: ins,
             },
             Actor::System {
-                client_id: "lab client".into(),
+                client_id: "lab \"client\"\\\u{7}é".into(),
                 scopes: Vec::new(),
             },
             Actor::Administrator {
@@ -479,6 +504,7 @@ mod tests {
             "DocumentReference/d1".to_owned(),
             "Patient/p1".to_owned(),
             "Binary/b 2".to_owned(),
+            "Binary/\"b\"\t".to_owned(),
         ];
         for actor in &actors {
             for (interaction, outcome, emergency) in [
@@ -487,12 +513,12 @@ mod tests {
                 ("transaction", Outcome::Failed, false),
                 ("update", Outcome::Success, true),
             ] {
-                for n in [0, 2] {
+                for n in [0, 2, 1] {
                     let e = Entry {
                         actor,
                         interaction,
                         patients: &patients[..n],
-                        resources: &resources[..n + 1],
+                        resources: &resources[..n + 1 + n / 2],
                         outcome,
                         status: 200,
                         at: "2026-12-01T10:00:00.000Z",
@@ -506,6 +532,11 @@ mod tests {
                     );
                     let text = audit_event_json("a1", &e);
                     assert_eq!(serde_json::from_slice::<Value>(&text).unwrap(), event);
+                    assert_eq!(
+                        String::from_utf8(text).unwrap(),
+                        serde_json::to_string(&super::event("a1", &e)).unwrap(),
+                        "the text as serde writes it"
+                    );
                 }
             }
         }

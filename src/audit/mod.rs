@@ -5,6 +5,7 @@
 //! at once: there is no indexing step.
 
 pub mod event;
+mod event_text;
 pub mod sink;
 pub mod terms;
 
