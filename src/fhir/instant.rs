@@ -24,16 +24,41 @@ impl Instant {
     /// FHIR instant text, e.g. `2026-12-01T15:42:00.123Z`.
     pub fn to_fhir(self) -> String {
         let dt = self.to_datetime();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second(),
-            dt.millisecond()
-        )
+        if !(0..=9999).contains(&dt.year()) {
+            return format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                dt.year(),
+                u8::from(dt.month()),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second(),
+                dt.millisecond()
+            );
+        }
+        // Digits written directly: one instant per request goes into its AuditEvent.
+        let mut out = String::with_capacity(24);
+        let year = u16::try_from(dt.year()).unwrap_or_default();
+        digits(&mut out, year / 100);
+        digits(&mut out, year % 100);
+        out.push('-');
+        digits(&mut out, u8::from(dt.month()).into());
+        out.push('-');
+        digits(&mut out, dt.day().into());
+        out.push('T');
+        digits(&mut out, dt.hour().into());
+        out.push(':');
+        digits(&mut out, dt.minute().into());
+        out.push(':');
+        digits(&mut out, dt.second().into());
+        out.push('.');
+        let ms = dt.millisecond();
+        out.push(char::from(
+            b'0' + u8::try_from(ms / 100).unwrap_or_default(),
+        ));
+        digits(&mut out, ms % 100);
+        out.push('Z');
+        out
     }
 
     /// HTTP date for `Last-Modified`, e.g. `Tue, 01 Dec 2026 15:42:00 GMT`.
@@ -63,6 +88,13 @@ impl Instant {
     }
 }
 
+/// `n` (below 100) as two digits.
+fn digits(out: &mut String, n: u16) {
+    let n = u8::try_from(n % 100).unwrap_or_default();
+    out.push(char::from(b'0' + n / 10));
+    out.push(char::from(b'0' + n % 10));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +103,14 @@ mod tests {
     fn formats_fhir_and_http() {
         let i = Instant::parse_fhir("2026-12-01T15:42:00.123Z").unwrap();
         assert_eq!(i.to_fhir(), "2026-12-01T15:42:00.123Z");
+        for text in [
+            "1970-01-01T00:00:00.000Z",
+            "0001-02-03T04:05:06.007Z",
+            "9999-12-31T23:59:59.999Z",
+            "2024-02-29T12:00:00.090Z",
+        ] {
+            assert_eq!(Instant::parse_fhir(text).unwrap().to_fhir(), text);
+        }
         assert_eq!(i.to_http(), "Tue, 01 Dec 2026 15:42:00 GMT");
     }
 
