@@ -286,10 +286,9 @@ unsafe extern "C" fn write(
             // Appends, or rewrites a frame held (SQLite rewrites a page changed twice in one
             // transaction in place).
             let start = (off - held.off) as usize;
-            if start + n > held.bytes.len() {
-                held.bytes.resize(start + n, 0);
-            }
-            held.bytes[start..start + n].copy_from_slice(bytes);
+            let inside = (held.bytes.len() - start).min(n);
+            held.bytes[start..start + inside].copy_from_slice(&bytes[..inside]);
+            held.bytes.extend_from_slice(&bytes[inside..]);
         } else {
             let rc = write_out(held, inner(file));
             if rc != ffi::SQLITE_OK {

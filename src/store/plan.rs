@@ -95,13 +95,41 @@ impl<'a> Builder<'a> {
 
     /// The placeholders of `values`, comma-separated.
     fn list(&mut self, values: impl IntoIterator<Item = Bind<'a>>) -> String {
-        let marks: Vec<String> = values.into_iter().map(|v| self.mark(v)).collect();
-        marks.join(", ")
+        let mut out = String::new();
+        self.list_into(&mut out, values);
+        out
+    }
+
+    /// Appends the placeholders of `values`, comma-separated, to `sql` (no string per
+    /// placeholder: a group commit's inserts hold thousands).
+    fn list_into(&mut self, sql: &mut String, values: impl IntoIterator<Item = Bind<'a>>) {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            self.binds.push(v);
+            match self.dialect {
+                Dialect::Sqlite => sql.push('?'),
+                Dialect::Postgres => {
+                    sql.push('$');
+                    sql.push_str(itoa::Buffer::new().format(self.binds.len()));
+                }
+            }
+        }
     }
 
     /// `(…)` of the placeholders of `values`.
     fn tuple(&mut self, values: impl IntoIterator<Item = Bind<'a>>) -> String {
-        format!("({})", self.list(values))
+        let mut out = String::new();
+        self.tuple_into(&mut out, values);
+        out
+    }
+
+    /// Appends `(…)` of the placeholders of `values` to `sql`.
+    fn tuple_into(&mut self, sql: &mut String, values: impl IntoIterator<Item = Bind<'a>>) {
+        sql.push('(');
+        self.list_into(sql, values);
+        sql.push(')');
     }
 
     fn done(self, sql: String) -> Stmt<'a> {
@@ -419,13 +447,18 @@ fn insert_many<'a>(
     sizes
         .map(|size| {
             let mut b = Builder::new(dialect);
-            let tuples: Vec<String> = rows.by_ref().take(size).map(|r| b.tuple(r)).collect();
-            b.done(format!(
-                "{} {table} ({}) VALUES {}",
+            let mut sql = format!(
+                "{} {table} ({}) VALUES ",
                 insert_into(dialect, undo),
-                cols.join(", "),
-                tuples.join(", ")
-            ))
+                cols.join(", ")
+            );
+            for (i, row) in rows.by_ref().take(size).enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                b.tuple_into(&mut sql, row);
+            }
+            b.done(sql)
         })
         .collect()
 }
@@ -440,25 +473,28 @@ pub(super) fn events<'a>(
 ) -> Vec<Stmt<'a>> {
     let insert = |chunk: &[&'a LoggedEvent]| {
         let mut b = Builder::new(dialect);
-        let tuples: Vec<String> = chunk
-            .iter()
-            .map(|e| {
-                let patients = (!e.patients.is_empty())
-                    .then(|| serde_json::Value::from(e.patients.clone()).to_string());
-                b.tuple([
+        let mut sql = format!(
+            "{} audit_trail (res_id, recorded, patients, terms, content) VALUES ",
+            insert_into(dialect, undo)
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let patients = (!e.patients.is_empty())
+                .then(|| serde_json::Value::from(e.patients.clone()).to_string());
+            b.tuple_into(
+                &mut sql,
+                [
                     Bind::Text(Cow::Borrowed(&e.id)),
                     Bind::Int(e.at.0),
                     Bind::NullText(patients),
                     Bind::Text(Cow::Borrowed(&e.terms)),
                     Bind::Blob(Some(&e.content)),
-                ])
-            })
-            .collect();
-        b.done(format!(
-            "{} audit_trail (res_id, recorded, patients, terms, content) VALUES {}",
-            insert_into(dialect, undo),
-            tuples.join(", ")
-        ))
+                ],
+            );
+        }
+        b.done(sql)
     };
     if one {
         return if events.is_empty() {
