@@ -1,7 +1,8 @@
 //! A cache of verified tokens: an ES256 or RS256 signature check costs far more than the rest of a
 //! read, and clients send the same token for its whole lifetime. Entries are keyed by the SHA-256
 //! of the token (the token itself is not kept), hold the decoded claims, and are used only until
-//! the token's `exp`; the cache is emptied when it reaches its bound.
+//! the token's `exp` (past it and the leeway, the token is refused from the cache, without its
+//! signature checked again); the cache is emptied when it reaches its bound.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use super::{AuthError, Claims, Verifier};
+use super::{AuthError, Claims, LEEWAY_SECONDS, Verifier};
 
 /// Tokens remembered at most.
 const MAX_ENTRIES: usize = 10_000;
@@ -39,9 +40,15 @@ impl CachedVerifier {
             .unwrap_or_default();
         if let Ok(seen) = self.seen.lock()
             && let Some(claims) = seen.get(&key)
-            && now <= claims.exp
         {
-            return Ok(claims.clone());
+            if now <= claims.exp {
+                return Ok(claims.clone());
+            }
+            // A token this cache accepted, now expired beyond the leeway: refused without checking
+            // its signature again (a client that keeps sending it would cost one per request).
+            if now > claims.exp.saturating_add(LEEWAY_SECONDS) {
+                return Err(AuthError::Expired);
+            }
         }
         let claims = self.verifier.verify(token)?;
         if let Ok(mut seen) = self.seen.lock() {
@@ -76,5 +83,21 @@ mod tests {
         expired.exp = 1;
         let old = keys.mint(&expired).unwrap();
         assert!(cached.verify(&old).is_err());
+    }
+
+    #[test]
+    fn a_cached_token_once_expired_is_refused_without_its_signature_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = DevKeys::load_or_create(dir.path()).unwrap();
+        let cached = CachedVerifier::new(keys.verifier());
+        let token = keys
+            .mint(&Claims::dev(RequesterKind::Admin, "op", "system/*.rs", 60))
+            .unwrap();
+        assert!(cached.verify(&token).is_ok());
+        // Time passes past `exp` and the leeway (the cached claims are the token's own).
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        cached.seen.lock().unwrap().get_mut(&key).unwrap().exp = 1;
+        // Checked again, the signature and the token's real `exp` would pass: the cache answers.
+        assert!(matches!(cached.verify(&token), Err(AuthError::Expired)));
     }
 }
