@@ -33,7 +33,7 @@ impl CachedVerifier {
 
     /// [`Verifier::verify`], answered from the cache for a token already accepted and not expired.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let key = key_of(token);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -61,19 +61,30 @@ impl CachedVerifier {
     }
 }
 
+/// The cache's key for `token`.
+fn key_of(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::{DevKeys, RequesterKind};
 
-    #[test]
-    fn a_cached_token_still_expires_and_others_are_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = DevKeys::load_or_create(dir.path()).unwrap();
+    /// Development keys (in `dir`), a cache over their verifier, and a token they signed.
+    fn cache_and_token(dir: &std::path::Path) -> (DevKeys, CachedVerifier, String) {
+        let keys = DevKeys::load_or_create(dir).unwrap();
         let cached = CachedVerifier::new(keys.verifier());
         let token = keys
             .mint(&Claims::dev(RequesterKind::Admin, "op", "system/*.rs", 60))
             .unwrap();
+        (keys, cached, token)
+    }
+
+    #[test]
+    fn a_cached_token_still_expires_and_others_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (keys, cached, token) = cache_and_token(dir.path());
         assert!(cached.verify(&token).is_ok());
         assert!(cached.verify(&token).is_ok(), "from the cache");
         let mut tampered = token.clone();
@@ -88,15 +99,16 @@ mod tests {
     #[test]
     fn a_cached_token_once_expired_is_refused_without_its_signature_checked() {
         let dir = tempfile::tempdir().unwrap();
-        let keys = DevKeys::load_or_create(dir.path()).unwrap();
-        let cached = CachedVerifier::new(keys.verifier());
-        let token = keys
-            .mint(&Claims::dev(RequesterKind::Admin, "op", "system/*.rs", 60))
-            .unwrap();
+        let (_keys, cached, token) = cache_and_token(dir.path());
         assert!(cached.verify(&token).is_ok());
         // Time passes past `exp` and the leeway (the cached claims are the token's own).
-        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        cached.seen.lock().unwrap().get_mut(&key).unwrap().exp = 1;
+        cached
+            .seen
+            .lock()
+            .unwrap()
+            .get_mut(&key_of(&token))
+            .unwrap()
+            .exp = 1;
         // Checked again, the signature and the token's real `exp` would pass: the cache answers.
         assert!(matches!(cached.verify(&token), Err(AuthError::Expired)));
     }

@@ -95,11 +95,11 @@ impl Store {
             write,
             dialect: Dialect::Sqlite,
             stats: std::sync::Arc::default(),
-            group: std::sync::Arc::default(),
-            filing: std::sync::Arc::default(),
+            group: super::group::Queue::default(),
+            filing: super::trail::Filing::default(),
             inline: path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
             writer,
-            journal: std::sync::Arc::default(),
+            journal: std::sync::OnceLock::new(),
         }))
     }
 
@@ -123,11 +123,11 @@ impl Store {
             write: pool,
             dialect: Dialect::Postgres,
             stats: std::sync::Arc::default(),
-            group: std::sync::Arc::default(),
-            filing: std::sync::Arc::default(),
+            group: super::group::Queue::default(),
+            filing: super::trail::Filing::default(),
             inline: None,
             writer: None,
-            journal: std::sync::Arc::default(),
+            journal: std::sync::OnceLock::new(),
         }))
     }
 

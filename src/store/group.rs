@@ -29,8 +29,8 @@ pub(super) enum Route {
     Thread(super::writer::Handle),
 }
 
-/// The writer's queue, shared by the clones of a [`Store`].
-pub(super) type Queue = std::sync::Arc<std::sync::OnceLock<Route>>;
+/// The writer's queue (shared by the clones of a [`Store`] through their parts).
+pub(super) type Queue = std::sync::OnceLock<Route>;
 
 impl Store {
     /// Starts the writer (the task needs a Tokio runtime); until then commits run one by one.

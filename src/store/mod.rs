@@ -65,13 +65,13 @@ pub struct StoreParts {
     dialect: Dialect,
     stats: std::sync::Arc<stats::Stats>,
     group: group::Queue,
-    filing: std::sync::Arc<trail::Filing>,
+    filing: trail::Filing,
     /// Point reads on the calling thread (SQLite files only).
     inline: Option<std::sync::Arc<inline::Inline>>,
     /// The thread that commits (SQLite files only; otherwise a task over sqlx does).
     writer: Option<writer::Handle>,
     /// The trail's journal (SQLite files only), once opened.
-    journal: std::sync::Arc<std::sync::OnceLock<journal::Journal>>,
+    journal: std::sync::OnceLock<journal::Journal>,
 }
 
 /// One stored version of a resource.

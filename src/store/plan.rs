@@ -125,6 +125,20 @@ impl<'a> Builder<'a> {
         out
     }
 
+    /// Appends `(…), (…)…`, the tuples of `rows`, to `sql`.
+    fn tuples_into<R: IntoIterator<Item = Bind<'a>>>(
+        &mut self,
+        sql: &mut String,
+        rows: impl IntoIterator<Item = R>,
+    ) {
+        for (i, row) in rows.into_iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            self.tuple_into(sql, row);
+        }
+    }
+
     /// Appends `(…)` of the placeholders of `values` to `sql`.
     fn tuple_into(&mut self, sql: &mut String, values: impl IntoIterator<Item = Bind<'a>>) {
         sql.push('(');
@@ -174,11 +188,9 @@ pub(super) fn ops<'a>(dialect: Dialect, undo: Undo, ops: &[&'a WriteOp]) -> Vec<
     let mut out = Vec::new();
     for chunk in chunks(&first) {
         let mut b = Builder::new(dialect);
-        let tuples: Vec<String> = chunk.iter().map(|op| b.tuple(version_values(op))).collect();
-        let mut stmt = b.done(format!(
-            "{insert} {VERSION_COLUMNS} VALUES {}",
-            tuples.join(", ")
-        ));
+        let mut sql = format!("{insert} {VERSION_COLUMNS} VALUES ");
+        b.tuples_into(&mut sql, chunk.iter().map(|op| version_values(op)));
+        let mut stmt = b.done(sql);
         // A first version needs no check: the unique (type, id, version) key refuses a second.
         stmt.conflict = Some((chunk[0].res_type.as_str(), chunk[0].id.as_str()));
         out.push(stmt);
@@ -452,12 +464,7 @@ fn insert_many<'a>(
                 insert_into(dialect, undo),
                 cols.join(", ")
             );
-            for (i, row) in rows.by_ref().take(size).enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                b.tuple_into(&mut sql, row);
-            }
+            b.tuples_into(&mut sql, rows.by_ref().take(size));
             b.done(sql)
         })
         .collect()
@@ -477,23 +484,20 @@ pub(super) fn events<'a>(
             "{} audit_trail (res_id, recorded, patients, terms, content) VALUES ",
             insert_into(dialect, undo)
         );
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let patients = (!e.patients.is_empty())
-                .then(|| serde_json::Value::from(e.patients.clone()).to_string());
-            b.tuple_into(
-                &mut sql,
+        b.tuples_into(
+            &mut sql,
+            chunk.iter().map(|e| {
+                let patients = (!e.patients.is_empty())
+                    .then(|| serde_json::Value::from(e.patients.clone()).to_string());
                 [
                     Bind::Text(Cow::Borrowed(&e.id)),
                     Bind::Int(e.at.0),
                     Bind::NullText(patients),
                     Bind::Text(Cow::Borrowed(&e.terms)),
                     Bind::Blob(Some(&e.content)),
-                ],
-            );
-        }
+                ]
+            }),
+        );
         b.done(sql)
     };
     if one {
