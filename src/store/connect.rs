@@ -150,8 +150,7 @@ impl Store {
     /// Tells the planner statistics what the database already holds.
     async fn count_stored(&self) -> Result<(), StoreError> {
         let versions: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE((SELECT MAX(seq) FROM resource_versions), 0) \
-             + COALESCE((SELECT MAX(seq) FROM audit_trail), 0) AS BIGINT)",
+            "SELECT CAST(COALESCE((SELECT MAX(seq) FROM resource_versions), 0) AS BIGINT)",
         )
         .fetch_one(&self.write)
         .await?;
@@ -159,8 +158,9 @@ impl Store {
             // PostgreSQL's autovacuum analyzes on its own.
             Dialect::Postgres => true,
             Dialect::Sqlite => {
+                // sqlite_stat1 exists from migration 0011 on, with the trail's fixed rows.
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                    "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'resource_versions'",
                 )
                 .fetch_one(&self.write)
                 .await?

@@ -55,7 +55,7 @@ impl Store {
         ops: Vec<WriteOp>,
         events: Vec<LoggedEvent>,
     ) -> Result<Vec<WriteOp>, StoreError> {
-        let written = ops.len() + events.len();
+        let written = ops.len();
         let (reply, rx) = oneshot::channel();
         let job = Job { ops, events, reply };
         let unsent = match self.group.get() {

@@ -70,9 +70,7 @@ impl Store {
         match self.journal.get() {
             // Events alone: durable in the journal, moved into the trail table later.
             Some(journal) if ops.is_empty() && !events.is_empty() => {
-                let n = events.len();
                 journal.append(events).await?;
-                self.wrote(n);
                 Ok(ops)
             }
             _ => self.grouped(ops, events).await,

@@ -14,13 +14,12 @@ impl Store {
         self.grouped(ops, Vec::new()).await
     }
 
-    /// Counts `n` committed versions and trail rows (for the planner statistics refresh).
+    /// Counts `n` committed versions (for the planner statistics refresh).
     pub(super) fn wrote(&self, n: usize) {
         if n > 0 {
-            let journal = self.journal.get().map(|j| j.pending().clone());
             let writer = self.writer.as_ref();
             self.stats
-                .wrote(n as u64, &self.write, writer, journal, self.dialect);
+                .wrote(n as u64, &self.write, writer, self.dialect);
         }
     }
 }
