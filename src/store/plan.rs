@@ -488,7 +488,7 @@ pub(super) fn events<'a>(
             &mut sql,
             chunk.iter().map(|e| {
                 let patients = (!e.patients.is_empty())
-                    .then(|| serde_json::Value::from(e.patients.clone()).to_string());
+                    .then(|| serde_json::to_string(&e.patients).unwrap_or_default());
                 [
                     Bind::Text(Cow::Borrowed(&e.id)),
                     Bind::Int(e.at.0),
