@@ -157,14 +157,17 @@ impl Store {
 }
 
 /// Files the trail rows appended since the last filing under their records, in one
-/// transaction on `e`; the last `seq` filed.
+/// transaction on `e`; the last `seq` filed. The entries are inserted in the order of
+/// `audit_patients`' key: in the trail's order, each went down the B-tree to a record of its
+/// own, and filing two seconds of reads over a thousand records took 4-5 times longer.
 pub(super) async fn file_in<E: Exec>(e: &mut E) -> Result<i64, StoreError> {
     e.begin().await?;
     let filed = async {
         e.raw(
             "INSERT OR IGNORE INTO audit_patients (patient, recorded, seq) \
              SELECT j.value, t.recorded, t.seq FROM audit_trail t, json_each(t.patients) j \
-             WHERE t.seq > (SELECT seq FROM audit_filed) AND t.patients IS NOT NULL",
+             WHERE t.seq > (SELECT seq FROM audit_filed) AND t.patients IS NOT NULL \
+             ORDER BY j.value, t.recorded, t.seq",
         )
         .await?;
         e.raw("UPDATE audit_filed SET seq = (SELECT COALESCE(MAX(seq), 0) FROM audit_trail)")
