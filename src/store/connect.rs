@@ -90,17 +90,8 @@ impl Store {
             None => Restarter::Pool(write.clone()),
         };
         tokio::spawn(checkpoints(read.clone(), checkpointer, restarter));
-        Ok(Self::from_parts(super::StoreParts {
-            read,
-            write,
-            dialect: Dialect::Sqlite,
-            stats: std::sync::Arc::default(),
-            group: super::group::Queue::default(),
-            filing: super::trail::Filing::default(),
-            inline: path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p))),
-            writer,
-            journal: std::sync::OnceLock::new(),
-        }))
+        let inline = path.map(|p| std::sync::Arc::new(super::inline::Inline::new(p)));
+        Ok(Self::assemble(read, write, Dialect::Sqlite, inline, writer))
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, StoreError> {
@@ -118,17 +109,13 @@ impl Store {
             })
             .connect(url)
             .await?;
-        Ok(Self::from_parts(super::StoreParts {
-            read: pool.clone(),
-            write: pool,
-            dialect: Dialect::Postgres,
-            stats: std::sync::Arc::default(),
-            group: super::group::Queue::default(),
-            filing: super::trail::Filing::default(),
-            inline: None,
-            writer: None,
-            journal: std::sync::OnceLock::new(),
-        }))
+        Ok(Self::assemble(
+            pool.clone(),
+            pool,
+            Dialect::Postgres,
+            None,
+            None,
+        ))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -149,9 +149,27 @@ impl From<StoreError> for Error {
 }
 
 impl Store {
-    fn from_parts(parts: StoreParts) -> Self {
+    /// A store over its pools (and, for a SQLite file, its point reads and writer thread),
+    /// with fresh statistics, queue, filing state and no journal yet.
+    fn assemble(
+        read: AnyPool,
+        write: AnyPool,
+        dialect: Dialect,
+        inline: Option<std::sync::Arc<inline::Inline>>,
+        writer: Option<writer::Handle>,
+    ) -> Self {
         Self {
-            parts: std::sync::Arc::new(parts),
+            parts: std::sync::Arc::new(StoreParts {
+                read,
+                write,
+                dialect,
+                stats: std::sync::Arc::default(),
+                group: group::Queue::default(),
+                filing: trail::Filing::default(),
+                inline,
+                writer,
+                journal: std::sync::OnceLock::new(),
+            }),
         }
     }
 

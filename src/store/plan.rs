@@ -78,10 +78,20 @@ impl<'a> Builder<'a> {
 
     /// Appends `v` and returns its placeholder.
     fn mark(&mut self, v: Bind<'a>) -> String {
+        let mut out = String::new();
+        self.mark_into(&mut out, v);
+        out
+    }
+
+    /// Appends `v`, and its placeholder to `sql`.
+    fn mark_into(&mut self, sql: &mut String, v: Bind<'a>) {
         self.binds.push(v);
         match self.dialect {
-            Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres => format!("${}", self.binds.len()),
+            Dialect::Sqlite => sql.push('?'),
+            Dialect::Postgres => {
+                sql.push('$');
+                sql.push_str(itoa::Buffer::new().format(self.binds.len()));
+            }
         }
     }
 
@@ -107,14 +117,7 @@ impl<'a> Builder<'a> {
             if i > 0 {
                 sql.push_str(", ");
             }
-            self.binds.push(v);
-            match self.dialect {
-                Dialect::Sqlite => sql.push('?'),
-                Dialect::Postgres => {
-                    sql.push('$');
-                    sql.push_str(itoa::Buffer::new().format(self.binds.len()));
-                }
-            }
+            self.mark_into(sql, v);
         }
     }
 

@@ -159,7 +159,8 @@ impl Store {
 /// Files the trail rows appended since the last filing under their records, in one
 /// transaction on `e`; the last `seq` filed. The entries are inserted in the order of
 /// `audit_patients`' key: in the trail's order, each went down the B-tree to a record of its
-/// own, and filing two seconds of reads over a thousand records took 4-5 times longer.
+/// own (filing 40,000 events over 1,000 records took 1.8 times longer with the writer's
+/// 16 MiB cache and a 160 MB table, 4-5 times with a 2 MiB cache).
 pub(super) async fn file_in<E: Exec>(e: &mut E) -> Result<i64, StoreError> {
     e.begin().await?;
     let filed = async {
